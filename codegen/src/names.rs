@@ -1,0 +1,108 @@
+//! Wire names to Rust identifiers.
+//!
+//! D-Bus names keep their exact spelling on the wire (the generated code always states them
+//! with `name = "..."`); only the Rust side is converted here.
+
+use proc_macro2::{Ident, Span};
+
+/// Words that cannot be plain identifiers; they become raw identifiers (`r#type`), which the
+/// zbus macros strip again when they export an argument name.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
+    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
+    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
+    "use", "virtual", "where", "while", "yield",
+];
+
+/// Words that not even a raw identifier can spell; they get a trailing underscore.
+const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
+
+/// `SlowResult`, `slow_result`, `slow-result` and `GetDBusName` become `slow_result`,
+/// `slow_result`, `slow_result` and `get_dbus_name`.
+pub fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut snake = String::with_capacity(name.len() + 4);
+    for (i, &ch) in chars.iter().enumerate() {
+        if ch == '-' || ch == '_' {
+            if !snake.ends_with('_') {
+                snake.push('_');
+            }
+            continue;
+        }
+        if ch.is_ascii_uppercase() && i > 0 && !snake.ends_with('_') {
+            let prev = chars[i - 1];
+            let next_is_lower = chars.get(i + 1).is_some_and(|c| c.is_ascii_lowercase());
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_is_lower)
+            {
+                snake.push('_');
+            }
+        }
+        snake.push(ch.to_ascii_lowercase());
+    }
+    snake
+}
+
+/// `random_data`, `RandomData` and `random-data` become `RandomData`.
+pub fn pascal_case(name: &str) -> String {
+    let mut pascal = String::with_capacity(name.len());
+    let mut capitalize = true;
+    for ch in name.chars() {
+        if ch == '_' || ch == '-' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(ch);
+        }
+    }
+    pascal
+}
+
+/// The identifier for a snake-case name, raw where the name is a keyword.
+pub fn ident(snake: &str) -> Ident {
+    if NOT_RAW.contains(&snake) {
+        Ident::new(&format!("{snake}_"), Span::call_site())
+    } else if KEYWORDS.contains(&snake) {
+        Ident::new_raw(snake, Span::call_site())
+    } else {
+        Ident::new(snake, Span::call_site())
+    }
+}
+
+/// The last dot-separated element of an interface name, in Pascal case:
+/// `com.larry_price.test.RandomData` gives `RandomData`.
+pub fn interface_type_name(interface: &str) -> String {
+    pascal_case(interface.rsplit('.').next().unwrap_or(interface))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_splits_words_and_acronyms() {
+        assert_eq!(snake_case("quick"), "quick");
+        assert_eq!(snake_case("slow_result"), "slow_result");
+        assert_eq!(snake_case("SlowResult"), "slow_result");
+        assert_eq!(snake_case("GetDBusName"), "get_dbus_name");
+        assert_eq!(snake_case("IPv4Address"), "ipv4_address");
+        assert_eq!(snake_case("my-arg"), "my_arg");
+    }
+
+    #[test]
+    fn keywords_become_raw_identifiers() {
+        assert_eq!(ident("type").to_string(), "r#type");
+        assert_eq!(ident("self").to_string(), "self_");
+        assert_eq!(ident("bits").to_string(), "bits");
+    }
+
+    #[test]
+    fn interface_type_name_takes_the_last_element() {
+        assert_eq!(interface_type_name("com.larry_price.test.RandomData"), "RandomData");
+        assert_eq!(interface_type_name("org.example.lower_case"), "LowerCase");
+    }
+}

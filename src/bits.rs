@@ -1,0 +1,95 @@
+//! Random numbers of a given width, drawn at once or one bit per tick.
+//!
+//! Randomness comes from `rand`'s thread-local generator: a ChaCha12 CSPRNG seeded from the
+//! operating system.
+
+use std::time::Duration;
+
+use num_bigint::BigUint;
+use rand::RngCore;
+
+/// The widest number the service hands out, in bits.
+pub const MAX_BITS: u32 = 4096;
+
+/// A requested width outside `1..=MAX_BITS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("bits must be between 1 and {MAX_BITS}, got {0}")]
+pub struct WidthOutOfRange(pub i32);
+
+/// A checked number of bits, from 1 to [`MAX_BITS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Width(u32);
+
+impl Width {
+    /// The width, in bits.
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+}
+
+impl TryFrom<i32> for Width {
+    type Error = WidthOutOfRange;
+
+    fn try_from(bits: i32) -> Result<Self, Self::Error> {
+        match u32::try_from(bits) {
+            Ok(n @ 1..=MAX_BITS) => Ok(Width(n)),
+            _ => Err(WidthOutOfRange(bits)),
+        }
+    }
+}
+
+/// A uniformly random number `n` with `0 <= n < 2^width`.
+pub fn random_number(width: Width) -> BigUint {
+    let bits = width.bits() as usize;
+    let mut bytes = vec![0u8; bits.div_ceil(8)];
+    rand::rng().fill_bytes(&mut bytes);
+    let spare_bits = bytes.len() * 8 - bits;
+    bytes[0] &= 0xff >> spare_bits;
+    BigUint::from_bytes_be(&bytes)
+}
+
+/// Like [`random_number`], but draws one bit per `tick`, most significant first, so that it
+/// takes `width` ticks.
+pub async fn random_number_slowly(width: Width, tick: Duration) -> BigUint {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + tick, tick);
+    let mut number = BigUint::ZERO;
+    for position in (0..u64::from(width.bits())).rev() {
+        ticks.tick().await;
+        number.set_bit(position, rand::random::<bool>());
+    }
+    number
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_outside_the_range_are_refused() {
+        for bits in [i32::MIN, -1, 0, MAX_BITS as i32 + 1, i32::MAX] {
+            assert_eq!(Width::try_from(bits), Err(WidthOutOfRange(bits)));
+        }
+        assert_eq!(Width::try_from(1).map(Width::bits), Ok(1));
+        assert_eq!(Width::try_from(4096).map(Width::bits), Ok(4096));
+    }
+
+    #[test]
+    fn numbers_fit_their_width_and_use_the_top_bit() {
+        for bits in [1, 7, 8, 9, 64, 65, 4096] {
+            let width = Width::try_from(bits).unwrap();
+            let numbers: Vec<BigUint> = (0..200).map(|_| random_number(width)).collect();
+            assert!(numbers.iter().all(|n| n.bits() <= u64::from(width.bits())));
+            // The top bit is set in about half of them; all 200 clear has odds 2^-200.
+            assert!(numbers.iter().any(|n| n.bits() == u64::from(width.bits())));
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn slow_numbers_take_one_tick_per_bit() {
+        let started = tokio::time::Instant::now();
+        let width = Width::try_from(12).unwrap();
+        let number = random_number_slowly(width, Duration::from_secs(1)).await;
+        assert_eq!(started.elapsed(), Duration::from_secs(12));
+        assert!(number.bits() <= 12);
+    }
+}

@@ -1,0 +1,101 @@
+//! The command-line client: asks the service for a number, at once or the slow way.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use zbus::fdo;
+
+use crate::RandomDataProxy;
+
+/// Why the client could not print a number. Each kind has its own exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// No bus to connect to, or no service on it.
+    #[error("the random-data service is not reachable: {0}")]
+    NoService(String),
+    /// The service answered the call with an error.
+    #[error("the service refused the request: {0}")]
+    Refused(String),
+    /// No `slow_result` for our request arrived in time.
+    #[error("no result for request {request_id} after {}", humantime::format_duration(*waited))]
+    TimedOut {
+        /// The id the service gave the request.
+        request_id: String,
+        /// How long the client waited.
+        waited: Duration,
+    },
+    /// Anything else that went wrong on the bus.
+    #[error("D-Bus error: {0}")]
+    Bus(zbus::Error),
+}
+
+impl ClientError {
+    /// The process exit code for this error: 1 refused or bus error, 2 no service, 3 timed
+    /// out.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ClientError::Refused(_) | ClientError::Bus(_) => 1,
+            ClientError::NoService(_) => 2,
+            ClientError::TimedOut { .. } => 3,
+        }
+    }
+}
+
+impl From<zbus::Error> for ClientError {
+    fn from(error: zbus::Error) -> Self {
+        match error {
+            zbus::Error::FDO(fdo_error) => match *fdo_error {
+                fdo::Error::ServiceUnknown(message) | fdo::Error::NameHasNoOwner(message) => {
+                    ClientError::NoService(message)
+                }
+                other => ClientError::Refused(other.to_string()),
+            },
+            zbus::Error::MethodError(name, message, _) => {
+                ClientError::Refused(format!("{name}: {}", message.unwrap_or_default()))
+            }
+            zbus::Error::Address(_)
+            | zbus::Error::InputOutput(_)
+            | zbus::Error::Handshake(_)
+            | zbus::Error::Connection(..) => ClientError::NoService(error.to_string()),
+            other => ClientError::Bus(other),
+        }
+    }
+}
+
+/// How long `--slow` waits by default: a second per bit, as the service ticks by default,
+/// plus ten seconds for the bus.
+pub fn default_slow_timeout(bits: i32) -> Duration {
+    Duration::from_secs(u64::from(bits.max(0).unsigned_abs()) + 10)
+}
+
+/// Asks for a number at once.
+pub async fn quick(proxy: &RandomDataProxy<'_>, bits: i32) -> Result<String, ClientError> {
+    Ok(proxy.quick(bits).await?)
+}
+
+/// Asks for a number the slow way: subscribes to `slow_result`, calls `slow`, and waits up to
+/// `timeout` for the signal that carries the id of this request, ignoring all others.
+pub async fn slow(
+    proxy: &RandomDataProxy<'_>,
+    bits: i32,
+    timeout: Duration,
+) -> Result<String, ClientError> {
+    let mut results = proxy.receive_slow_result().await?;
+    let request_id = proxy.slow(bits).await?;
+    let ours = async {
+        while let Some(signal) = results.next().await {
+            let args = signal.args()?;
+            if args.thread_id() == &request_id {
+                return Ok(args.result().to_string());
+            }
+        }
+        Err(ClientError::NoService("the bus connection closed".into()))
+    };
+    match tokio::time::timeout(timeout, ours).await {
+        Ok(result) => result,
+        Err(_) => Err(ClientError::TimedOut {
+            request_id,
+            waited: timeout,
+        }),
+    }
+}
