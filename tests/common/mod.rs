@@ -1,0 +1,162 @@
+//! The fixture every test shares: a private `dbus-daemon`, the service binary on it, and the
+//! client binary. Tests never touch the machine's own buses.
+
+#![allow(dead_code)] // Each test binary uses its own part of this module.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use random_data::{BUS_NAME, RandomDataProxy};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// How long any single wait in a test may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// The tick the tests give the service, so that slow requests finish quickly.
+pub const TEST_BIT_INTERVAL: &str = "10ms";
+
+/// A private session bus, stopped when dropped.
+pub struct PrivateBus {
+    daemon: tokio::process::Child,
+    address: String,
+    _config_dir: tempfile::TempDir,
+}
+
+impl PrivateBus {
+    /// Starts a `dbus-daemon` of its own, listening on a socket in a fresh folder.
+    pub async fn start() -> Self {
+        let config_dir = tempfile::tempdir().expect("a temporary folder");
+        let config = config_dir.path().join("bus.conf");
+        std::fs::write(&config, bus_config(config_dir.path())).expect("the bus config");
+        let mut daemon = tokio::process::Command::new("dbus-daemon")
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("dbus-daemon runs (package dbus-daemon)");
+        let stdout = daemon.stdout.take().expect("piped stdout");
+        let mut first_line = String::new();
+        tokio::time::timeout(WAIT, BufReader::new(stdout).read_line(&mut first_line))
+            .await
+            .expect("dbus-daemon prints its address in time")
+            .expect("dbus-daemon's address");
+        Self {
+            daemon,
+            address: first_line.trim().to_owned(),
+            _config_dir: config_dir,
+        }
+    }
+
+    /// The bus's D-Bus address.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// A new client connection to this bus.
+    pub async fn connect(&self) -> zbus::Connection {
+        zbus::connection::Builder::address(self.address())
+            .build()
+            .await
+            .expect("connect to the private bus")
+    }
+
+    /// A proxy for the service on a new connection to this bus.
+    pub async fn proxy(&self) -> RandomDataProxy<'static> {
+        RandomDataProxy::new(&self.connect().await)
+            .await
+            .expect("a proxy")
+    }
+
+    /// Starts the service binary on this bus and waits until it owns its name.
+    pub async fn start_service(&self) -> RunningService {
+        let process = tokio::process::Command::new(env!("CARGO_BIN_EXE_random-data-service"))
+            .args(["--address", self.address()])
+            .args(["--bit-interval", TEST_BIT_INTERVAL])
+            .env("RUST_LOG", "warn")
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the service starts");
+        let connection = self.connect().await;
+        let dbus = zbus::fdo::DBusProxy::new(&connection).await.expect("the bus proxy");
+        tokio::time::timeout(WAIT, async {
+            while !dbus
+                .name_has_owner(BUS_NAME.try_into().unwrap())
+                .await
+                .expect("NameHasOwner")
+            {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await
+        .expect("the service takes its name in time");
+        RunningService { process }
+    }
+
+    /// Runs the client binary against this bus with `args` and returns what it did.
+    pub async fn run_client(&self, args: &[&str]) -> Output {
+        let mut client = Command::new(env!("CARGO_BIN_EXE_random-data"));
+        client.args(args).args(["--address", self.address()]);
+        run_with_timeout(client).await
+    }
+}
+
+/// A running service process, killed when dropped.
+pub struct RunningService {
+    pub process: tokio::process::Child,
+}
+
+/// Runs `command` to its end, failing the test if it takes longer than [`WAIT`].
+pub async fn run_with_timeout(command: Command) -> Output {
+    let child = tokio::process::Command::from(command)
+        .kill_on_drop(true)
+        .output();
+    tokio::time::timeout(WAIT, child)
+        .await
+        .expect("the command ends in time")
+        .expect("the command runs")
+}
+
+/// The number in the client's `Your random number is: N` line.
+pub fn printed_number(output: &Output) -> num_bigint::BigUint {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the client failed: {:?}\nstdout: {stdout}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+        .trim()
+        .strip_prefix("Your random number is: ")
+        .unwrap_or_else(|| panic!("unexpected output {stdout:?}"))
+        .parse()
+        .expect("a decimal number")
+}
+
+/// Whether `number` has at most `bits` bits.
+pub fn fits(number: &num_bigint::BigUint, bits: u32) -> bool {
+    number.bits() <= u64::from(bits)
+}
+
+/// A session-bus configuration that listens in `dir` and lets everyone own and call anything.
+fn bus_config(dir: &Path) -> String {
+    format!(
+        r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#,
+        dir.display()
+    )
+}
