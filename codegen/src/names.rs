@@ -18,8 +18,8 @@ const KEYWORDS: &[&str] = &[
 /// Words that not even a raw identifier can spell; they get a trailing underscore.
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
-/// `SlowResult`, `slow_result`, `slow-result` and `GetDBusName` become `slow_result`,
-/// `slow_result`, `slow_result` and `get_dbus_name`.
+/// `SlowResult`, `slow_result`, `slow-result` and `GetHTTPProxy` become `slow_result`,
+/// `slow_result`, `slow_result` and `get_http_proxy`.
 pub fn snake_case(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut snake = String::with_capacity(name.len() + 4);
@@ -88,8 +88,8 @@ mod tests {
         assert_eq!(snake_case("quick"), "quick");
         assert_eq!(snake_case("slow_result"), "slow_result");
         assert_eq!(snake_case("SlowResult"), "slow_result");
-        assert_eq!(snake_case("GetDBusName"), "get_dbus_name");
-        assert_eq!(snake_case("IPv4Address"), "ipv4_address");
+        assert_eq!(snake_case("GetHTTPProxy"), "get_http_proxy");
+        assert_eq!(snake_case("Ipv4Address"), "ipv4_address");
         assert_eq!(snake_case("my-arg"), "my_arg");
     }
 

@@ -119,7 +119,8 @@ pub async fn run_with_timeout(command: Command) -> Output {
         .expect("the command runs")
 }
 
-/// The number in the client's `Your random number is: N` line.
+/// The number in the client's `Your random number is: N` line, failing the test if the client
+/// failed or printed no such line.
 pub fn printed_number(output: &Output) -> num_bigint::BigUint {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -129,9 +130,9 @@ pub fn printed_number(output: &Output) -> num_bigint::BigUint {
         String::from_utf8_lossy(&output.stderr)
     );
     stdout
-        .trim()
-        .strip_prefix("Your random number is: ")
-        .unwrap_or_else(|| panic!("unexpected output {stdout:?}"))
+        .lines()
+        .find_map(|line| line.strip_prefix("Your random number is: "))
+        .unwrap_or_else(|| panic!("no number in {stdout:?}"))
         .parse()
         .expect("a decimal number")
 }

@@ -1,0 +1,104 @@
+//! The service speaks the XML's wire names and signatures, so that tools and clients written
+//! in other languages interoperate with it.
+
+mod common;
+
+use std::process::Command;
+
+use common::{PrivateBus, fits, printed_number, run_with_timeout};
+use random_data::{BUS_NAME, INTERFACE, OBJECT_PATH};
+
+const INTERFACE_XML: &str = include_str!("../interfaces/com.larry_price.test.RandomData.xml");
+
+/// `gdbus introspect` output with all white space folded to single spaces.
+async fn gdbus_introspect(bus: &PrivateBus) -> String {
+    let mut gdbus = Command::new("gdbus");
+    gdbus
+        .args(["introspect", "--address", bus.address()])
+        .args(["--dest", BUS_NAME, "--object-path", OBJECT_PATH]);
+    let output = run_with_timeout(gdbus).await;
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[tokio::test]
+async fn gdbus_sees_the_xml_names_and_signatures() {
+    let bus = PrivateBus::start().await;
+    let _service = bus.start_service().await;
+
+    let introspection = gdbus_introspect(&bus).await;
+    for member in [
+        "quick(in i bits, out s result);",
+        "slow(in i bits, out s thread_id);",
+        "slow_result(s thread_id, s result);",
+    ] {
+        assert!(introspection.contains(member), "{member} not in {introspection}");
+    }
+}
+
+#[tokio::test]
+async fn live_introspection_equals_the_xml_interface() {
+    let bus = PrivateBus::start().await;
+    let _service = bus.start_service().await;
+    let connection = bus.connect().await;
+
+    let introspectable = zbus::fdo::IntrospectableProxy::builder(&connection)
+        .destination(BUS_NAME)
+        .path(OBJECT_PATH)
+        .build()
+        .await
+        .unwrap();
+    let live = zbus_xml::Node::from_reader(introspectable.introspect().await.unwrap().as_bytes())
+        .unwrap();
+    let declared = zbus_xml::Node::from_reader(INTERFACE_XML.as_bytes()).unwrap();
+    let find = |node: &zbus_xml::Node<'static>| {
+        node.interfaces()
+            .iter()
+            .find(|i| i.name() == INTERFACE)
+            .cloned()
+            .expect("the interface")
+    };
+    assert_eq!(find(&live), find(&declared));
+}
+
+#[tokio::test]
+async fn gdbus_calls_quick_by_its_wire_name() {
+    let bus = PrivateBus::start().await;
+    let _service = bus.start_service().await;
+
+    let mut gdbus = Command::new("gdbus");
+    gdbus
+        .args(["call", "--address", bus.address()])
+        .args(["--dest", BUS_NAME, "--object-path", OBJECT_PATH])
+        .args(["--method", &format!("{INTERFACE}.quick"), "24"]);
+    let output = run_with_timeout(gdbus).await;
+    assert!(output.status.success(), "{output:?}");
+    // gdbus prints a tuple of one string: ('12345',)
+    let reply = String::from_utf8_lossy(&output.stdout);
+    let number: num_bigint::BigUint = reply
+        .trim()
+        .trim_start_matches("('")
+        .trim_end_matches("',)")
+        .parse()
+        .unwrap_or_else(|_| panic!("unexpected reply {reply}"));
+    assert!(fits(&number, 24));
+}
+
+#[tokio::test]
+async fn a_tutorial_style_python_client_gets_its_slow_result() {
+    let bus = PrivateBus::start().await;
+    let _service = bus.start_service().await;
+
+    // Debian's python3 has dbus-python and PyGObject; another python3 on PATH may not.
+    let mut python = Command::new("/usr/bin/python3");
+    python.args([
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/tutorial_client.py"),
+        bus.address(),
+        "6",
+    ]);
+    let output = run_with_timeout(python).await;
+    assert!(fits(&printed_number(&output), 6));
+}
