@@ -13,7 +13,10 @@ pub mod service;
 
 /// The code generated from the interface XML (see `build.rs`).
 mod generated {
-    include!(concat!(env!("OUT_DIR"), "/com.larry_price.test.RandomData.rs"));
+    include!(concat!(
+        env!("OUT_DIR"),
+        "/com.larry_price.test.RandomData.rs"
+    ));
 }
 
 pub use generated::random_data_client::{self, RandomDataProxy};

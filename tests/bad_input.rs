@@ -25,7 +25,10 @@ async fn out_of_range_bits_get_invalid_args_that_state_the_range() {
         for error in [proxy.quick(bits).await, proxy.slow(bits).await] {
             match fdo_error(error.unwrap_err()) {
                 fdo::Error::InvalidArgs(message) => {
-                    assert_eq!(message, format!("bits must be between 1 and 4096, got {bits}"))
+                    assert_eq!(
+                        message,
+                        format!("bits must be between 1 and 4096, got {bits}")
+                    )
                 }
                 other => panic!("expected InvalidArgs, got {other:?}"),
             }
@@ -42,17 +45,29 @@ async fn wrong_argument_types_get_invalid_args() {
 
     for method in ["quick", "slow"] {
         let a_string = connection
-            .call_method(Some(BUS_NAME), OBJECT_PATH, Some(INTERFACE), method, &("sixteen",))
+            .call_method(
+                Some(BUS_NAME),
+                OBJECT_PATH,
+                Some(INTERFACE),
+                method,
+                &("sixteen",),
+            )
             .await;
         let nothing = connection
             .call_method(Some(BUS_NAME), OBJECT_PATH, Some(INTERFACE), method, &())
             .await;
         for reply in [a_string, nothing] {
             let error = fdo_error(reply.unwrap_err());
-            assert!(matches!(error, fdo::Error::InvalidArgs(_)), "{method}: {error:?}");
+            assert!(
+                matches!(error, fdo::Error::InvalidArgs(_)),
+                "{method}: {error:?}"
+            );
         }
     }
-    assert!(bus.proxy().await.quick(16).await.is_ok(), "the service stopped serving");
+    assert!(
+        bus.proxy().await.quick(16).await.is_ok(),
+        "the service stopped serving"
+    );
 }
 
 #[tokio::test]
@@ -64,7 +79,10 @@ async fn client_reports_bits_out_of_range_and_exits_1() {
         let output = bus.run_client(args).await;
         assert_eq!(output.status.code(), Some(1), "{args:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("InvalidArgs: bits must be between 1 and 4096"), "{stderr}");
+        assert!(
+            stderr.contains("InvalidArgs: bits must be between 1 and 4096"),
+            "{stderr}"
+        );
     }
 }
 
@@ -74,15 +92,24 @@ async fn a_second_instance_exits_1_and_the_first_keeps_its_name() {
     let _service = bus.start_service().await;
     let connection = bus.connect().await;
     let dbus = fdo::DBusProxy::new(&connection).await.unwrap();
-    let owner = dbus.get_name_owner(BUS_NAME.try_into().unwrap()).await.unwrap();
+    let owner = dbus
+        .get_name_owner(BUS_NAME.try_into().unwrap())
+        .await
+        .unwrap();
 
     let mut second = std::process::Command::new(env!("CARGO_BIN_EXE_random-data-service"));
     second.args(["--address", bus.address()]);
     let output = common::run_with_timeout(second).await;
 
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(String::from_utf8_lossy(&output.stderr).trim(), "service is already running");
-    let owner_after = dbus.get_name_owner(BUS_NAME.try_into().unwrap()).await.unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        "service is already running"
+    );
+    let owner_after = dbus
+        .get_name_owner(BUS_NAME.try_into().unwrap())
+        .await
+        .unwrap();
     assert_eq!(owner, owner_after, "the second instance took the name");
     assert!(bus.proxy().await.quick(8).await.is_ok());
 }

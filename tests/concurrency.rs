@@ -31,7 +31,11 @@ async fn one_client(proxy: RandomDataProxy<'static>, total: usize) -> Seen {
         calls.spawn(async move { proxy.slow(BITS).await.unwrap() });
     }
     let own_ids: HashSet<String> = calls.join_all().await.into_iter().collect();
-    assert_eq!(own_ids.len(), REQUESTS_PER_CLIENT, "the service gave an id twice");
+    assert_eq!(
+        own_ids.len(),
+        REQUESTS_PER_CLIENT,
+        "the service gave an id twice"
+    );
 
     let mut signals = Vec::new();
     let mut collect = async |deadline: Duration, until: usize| {
@@ -72,7 +76,11 @@ async fn a_hundred_concurrent_slow_requests_each_get_their_own_result_once() {
             assert!(fits(&result.parse().unwrap(), BITS as u32));
         }
         for id in &client.own_ids {
-            assert_eq!(per_id.get(id.as_str()), Some(&1), "result for {id} lost or repeated");
+            assert_eq!(
+                per_id.get(id.as_str()),
+                Some(&1),
+                "result for {id} lost or repeated"
+            );
         }
         assert_eq!(client.signals.len(), total, "signals lost or repeated");
         assert!(per_id.keys().all(|id| all_ids.contains(&id.to_string())));

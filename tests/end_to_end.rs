@@ -19,11 +19,17 @@ async fn quick_numbers_have_the_requested_width() {
         let mut widest = 0;
         for _ in 0..32 {
             let number: BigUint = proxy.quick(bits).await.unwrap().parse().unwrap();
-            assert!(fits(&number, bits as u32), "{number} has more than {bits} bits");
+            assert!(
+                fits(&number, bits as u32),
+                "{number} has more than {bits} bits"
+            );
             widest = widest.max(number.bits());
         }
         // The top bit is set in half of all draws: 32 draws all without it have odds 2^-32.
-        assert_eq!(widest, bits as u64, "no draw of {bits} bits used the top bit");
+        assert_eq!(
+            widest, bits as u64,
+            "no draw of {bits} bits used the top bit"
+        );
     }
 }
 
@@ -101,7 +107,9 @@ async fn client_gives_up_on_a_slow_request_at_its_timeout() {
 
     // 200 bits take 2 s at the tests' tick; the client waits 300 ms.
     let started = Instant::now();
-    let output = bus.run_client(&["200", "--slow", "--timeout", "300ms"]).await;
+    let output = bus
+        .run_client(&["200", "--slow", "--timeout", "300ms"])
+        .await;
     assert_eq!(output.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no result for request"));
     assert!(started.elapsed() < Duration::from_secs(2));

@@ -35,7 +35,10 @@ async fn gdbus_sees_the_xml_names_and_signatures() {
         "slow(in i bits, out s thread_id);",
         "slow_result(s thread_id, s result);",
     ] {
-        assert!(introspection.contains(member), "{member} not in {introspection}");
+        assert!(
+            introspection.contains(member),
+            "{member} not in {introspection}"
+        );
     }
 }
 
@@ -51,8 +54,8 @@ async fn live_introspection_equals_the_xml_interface() {
         .build()
         .await
         .unwrap();
-    let live = zbus_xml::Node::from_reader(introspectable.introspect().await.unwrap().as_bytes())
-        .unwrap();
+    let live =
+        zbus_xml::Node::from_reader(introspectable.introspect().await.unwrap().as_bytes()).unwrap();
     let declared = zbus_xml::Node::from_reader(INTERFACE_XML.as_bytes()).unwrap();
     let find = |node: &zbus_xml::Node<'static>| {
         node.interfaces()
@@ -95,7 +98,10 @@ async fn a_tutorial_style_python_client_gets_its_slow_result() {
     // Debian's python3 has dbus-python and PyGObject; another python3 on PATH may not.
     let mut python = Command::new("/usr/bin/python3");
     python.args([
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/tutorial_client.py"),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/python/tutorial_client.py"
+        ),
         bus.address(),
         "6",
     ]);

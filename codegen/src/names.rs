@@ -8,11 +8,11 @@ use proc_macro2::{Ident, Span};
 /// Words that cannot be plain identifiers; they become raw identifiers (`r#type`), which the
 /// zbus macros strip again when they export an argument name.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
-    "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
 ];
 
 /// Words that not even a raw identifier can spell; they get a trailing underscore.
@@ -102,7 +102,10 @@ mod tests {
 
     #[test]
     fn interface_type_name_takes_the_last_element() {
-        assert_eq!(interface_type_name("com.larry_price.test.RandomData"), "RandomData");
+        assert_eq!(
+            interface_type_name("com.larry_price.test.RandomData"),
+            "RandomData"
+        );
         assert_eq!(interface_type_name("org.example.lower_case"), "LowerCase");
     }
 }

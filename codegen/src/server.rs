@@ -90,6 +90,20 @@ fn in_param_names(method: &Method<'_>) -> Vec<Ident> {
         .collect()
 }
 
+/// `name: Type` for each argument of `signal`, with the types a signal emitter takes.
+fn signal_params(signal: &Signal<'_>) -> Vec<TokenStream> {
+    signal
+        .args()
+        .iter()
+        .enumerate()
+        .map(|(i, arg)| {
+            let name = arg_ident(arg, i);
+            let ty = types::borrowed(arg.ty());
+            quote!(#name: #ty)
+        })
+        .collect()
+}
+
 fn method_ident(method: &Method<'_>) -> Ident {
     ident(&snake_case(method.name().as_str()))
 }
@@ -162,11 +176,7 @@ fn adapter_code(interface: &Interface<'_>, names: &ServerNames) -> TokenStream {
     let signals = interface.signals().map(|signal| {
         let name = signal_ident(signal);
         let wire_name = signal.name().to_string();
-        let params = signal.args().iter().enumerate().map(|(i, arg)| {
-            let name = arg_ident(arg, i);
-            let ty = types::borrowed(arg.ty());
-            quote!(#name: #ty)
-        });
+        let params = signal_params(signal);
         quote! {
             // Declared for introspection: the macro writes the body, and code emits through the
             // typed handle instead.
@@ -219,8 +229,10 @@ fn call_code(names: &ServerNames, has_signals: bool) -> TokenStream {
         signals,
         ..
     } = names;
-    let doc = format!(" The method call being served: who sent it, and where it arrived.");
-    let doc = format!("{doc} Every method of [`{trait_}`] receives one.");
+    let doc = format!(
+        " The method call being served: who sent it, and where it arrived. Every method of \
+         [`{trait_}`] receives one."
+    );
     let signals_fn = has_signals.then(|| {
         let doc = format!(
             " A handle that emits the signals of `{wire}` from this object; it can be moved \
@@ -278,16 +290,7 @@ fn signals_code(interface: &Interface<'_>, names: &ServerNames) -> TokenStream {
     let methods = interface.signals().map(|signal| {
         let name = signal_ident(signal);
         let wire_name = signal.name().to_string();
-        let params: Vec<TokenStream> = signal
-            .args()
-            .iter()
-            .enumerate()
-            .map(|(i, arg)| {
-                let name = arg_ident(arg, i);
-                let ty = types::borrowed(arg.ty());
-                quote!(#name: #ty)
-            })
-            .collect();
+        let params = signal_params(signal);
         let arg_names: Vec<Ident> = signal
             .args()
             .iter()

@@ -108,7 +108,10 @@ mod tests {
             "((:: std :: string :: String , :: std :: string :: String ,) ,)"
         );
         let plain: Signature = "s".parse().unwrap();
-        assert_eq!(returned([&plain].into_iter()).to_string(), ":: std :: string :: String");
+        assert_eq!(
+            returned([&plain].into_iter()).to_string(),
+            ":: std :: string :: String"
+        );
         assert_eq!(returned([].into_iter()).to_string(), "()");
     }
 }

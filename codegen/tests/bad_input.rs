@@ -10,7 +10,8 @@ fn generate(xml: &str) -> Result<String, Error> {
 
 #[test]
 fn malformed_xml_names_the_file_line_and_column() {
-    let xml = "<node>\n  <interface name=\"a.b.C\">\n    <method name=\"m\">\n  </interface>\n</node>\n";
+    let xml =
+        "<node>\n  <interface name=\"a.b.C\">\n    <method name=\"m\">\n  </interface>\n</node>\n";
     let error = generate(xml).unwrap_err();
     let message = error.to_string();
     assert!(matches!(error, Error::Xml { line: 4, .. }), "{error:?}");
@@ -22,7 +23,10 @@ fn an_invalid_signature_names_the_file_and_the_signature() {
     let xml = r#"<node><interface name="a.b.C"><method name="m"><arg name="x" type="z" direction="in"/></method></interface></node>"#;
     let message = generate(xml).unwrap_err().to_string();
     assert!(message.starts_with("interfaces/broken.xml: "), "{message}");
-    assert!(message.contains("signature") || message.contains("`z`"), "{message}");
+    assert!(
+        message.contains("signature") || message.contains("`z`"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -37,7 +41,12 @@ fn a_missing_file_is_named() {
     let error = Builder::new()
         .generate_file(Path::new("no/such/file.xml"))
         .unwrap_err();
-    assert!(error.to_string().starts_with("no/such/file.xml: cannot read"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("no/such/file.xml: cannot read"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -54,6 +63,9 @@ fn the_project_interface_generates_a_server_and_a_client_module() {
         "pub async fn slow_result(",
         "pub mod random_data_client",
     ] {
-        assert!(code.contains(expected), "{expected:?} missing from:\n{code}");
+        assert!(
+            code.contains(expected),
+            "{expected:?} missing from:\n{code}"
+        );
     }
 }

@@ -80,7 +80,9 @@ impl PrivateBus {
             .spawn()
             .expect("the service starts");
         let connection = self.connect().await;
-        let dbus = zbus::fdo::DBusProxy::new(&connection).await.expect("the bus proxy");
+        let dbus = zbus::fdo::DBusProxy::new(&connection)
+            .await
+            .expect("the bus proxy");
         tokio::time::timeout(WAIT, async {
             while !dbus
                 .name_has_owner(BUS_NAME.try_into().unwrap())
