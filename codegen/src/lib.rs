@@ -18,17 +18,66 @@
 //!
 //! Wire names, argument names and signatures stay exactly as in the XML.
 
+mod docs;
+mod model;
 mod names;
 mod parse;
 mod proxy;
 mod server;
 mod types;
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use quote::{format_ident, quote};
 use zbus::ObjectPath;
 use zbus::names::BusName;
+
+/// Where in an XML file something is: the file, and the line and column where known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line and column.
+    pub line_column: Option<(usize, usize)>,
+}
+
+impl Location {
+    fn file(path: &Path) -> Self {
+        Self {
+            path: path.to_owned(),
+            line_column: None,
+        }
+    }
+
+    /// The location of byte `offset` of `text`, read from `path`.
+    fn at(path: &Path, text: &str, offset: usize) -> Self {
+        let before = &text.as_bytes()[..offset.min(text.len())];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        Self {
+            path: path.to_owned(),
+            line_column: Some((line, column)),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some((line, column)) = self.line_column {
+            write!(f, ":{line}:{column}")?;
+        }
+        Ok(())
+    }
+}
 
 /// Why code could not be generated.
 #[derive(Debug, thiserror::Error)]
@@ -41,31 +90,27 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
-    /// The file is not well-formed introspection XML.
-    #[error("{}:{line}:{column}: {message}", path.display())]
+    /// The file is not well-formed XML.
+    #[error("{location}: {message}")]
     Xml {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line of the fault.
-        line: usize,
-        /// 1-based column of the fault.
-        column: usize,
+        /// Where.
+        location: Location,
         /// What is wrong.
         message: String,
     },
     /// The XML is well formed but names or types something D-Bus does not allow.
-    #[error("{}: {message}", path.display())]
+    #[error("{location}: {message}")]
     Invalid {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
+        /// Where.
+        location: Location,
+        /// What is wrong, with the element.
         message: String,
     },
-    /// The file uses something this generator does not handle yet.
-    #[error("{}: interface `{interface}`: {what} is not supported yet", path.display())]
+    /// The file uses something this generator does not handle.
+    #[error("{location}: interface `{interface}`: {what} is not supported")]
     Unsupported {
-        /// The file.
-        path: PathBuf,
+        /// Where.
+        location: Location,
         /// The interface that uses it.
         interface: String,
         /// What it uses.
@@ -137,60 +182,78 @@ impl Builder {
     }
 
     /// The formatted Rust module for the introspection document `xml`; `path` names it in
-    /// errors.
+    /// errors. Every interface of the root node and of nested nodes is generated once.
     pub fn generate(&self, path: &Path, xml: &str) -> Result<String, Error> {
         let invalid = |message: String| Error::Invalid {
-            path: path.to_owned(),
+            location: Location::file(path),
             message,
         };
-        let node = parse::parse_document(path, xml)?;
+        let document = parse::parse_document(path, xml)?;
         let service = self
             .service
             .as_deref()
             .map(BusName::try_from)
             .transpose()
             .map_err(|e| invalid(format!("bad service name: {e}")))?;
-        let object_path = node
+        let object_path = document
+            .node
             .name()
             .filter(|name| name.starts_with('/'))
             .map(ObjectPath::try_from)
             .transpose()
             .map_err(|e| invalid(format!("bad object path in <node name>: {e}")))?;
 
-        let mut items = Vec::new();
-        let mut clients = String::new();
-        for interface in node.interfaces() {
-            if interface.properties().next().is_some() {
-                return Err(Error::Unsupported {
-                    path: path.to_owned(),
-                    interface: interface.name().to_string(),
-                    what: "<property>".into(),
-                });
+        let mut modules = Vec::new();
+        let mut stems = std::collections::HashSet::new();
+        for xml_interface in all_interfaces(&document.node) {
+            let unsupported = |what: String| Error::Unsupported {
+                location: Location::file(path),
+                interface: xml_interface.name().to_string(),
+                what,
+            };
+            let mut interface = model::interface(xml_interface, &document.docs)
+                .map_err(|model::Unsupported(what)| unsupported(what))?;
+            if let Some(what) = types::unsupported_in(xml_interface) {
+                return Err(unsupported(what));
             }
-            let module_base =
-                names::snake_case(&names::interface_type_name(interface.name().as_str()));
-            let server_module = format_ident!("{module_base}_server");
-            let client_module = format_ident!("{module_base}_client");
-            let server = server::server_code(interface);
-            let doc = format!(
-                " Server side of the D-Bus interface `{}`.",
-                interface.name()
-            );
-            items.push(quote! {
-                #[doc = #doc]
+            // Two interfaces whose names end alike (`a.Device` and `b.Device`) get distinct
+            // modules.
+            if !stems.insert(interface.module_stem.clone()) {
+                interface.module_stem = names::snake_case(&xml_interface.name().replace('.', "_"));
+                stems.insert(interface.module_stem.clone());
+            }
+            let server_module = format_ident!("{}_server", interface.module_stem);
+            let client_module = format_ident!("{}_client", interface.module_stem);
+            let server = server::server_code(&interface);
+            let client = proxy::proxy_items(
+                xml_interface,
+                &interface,
+                service.as_ref(),
+                object_path.as_ref(),
+            )
+            .map_err(|e| {
+                invalid(format!(
+                    "generating the proxy of `{}`: {e}; please report",
+                    interface.wire
+                ))
+            })?;
+            let server_doc = format!(" Server side of the D-Bus interface `{}`.", interface.wire);
+            let client_doc = format!(" Client side of the D-Bus interface `{}`.", interface.wire);
+            modules.push(quote! {
+                #[doc = #server_doc]
+                #[allow(non_snake_case, deprecated)]
                 pub mod #server_module {
                     #server
                 }
+
+                #[doc = #client_doc]
+                #[allow(deprecated)]
+                pub mod #client_module {
+                    #client
+                }
             });
-            let doc = format!(
-                "/// Client side of the D-Bus interface `{}`.",
-                interface.name()
-            );
-            let proxy = proxy::proxy_code(interface, service.as_ref(), object_path.as_ref());
-            clients.push_str(&format!("{doc}\npub mod {client_module} {{\n{proxy}\n}}\n"));
         }
-        let source = format!("{}\n{clients}", quote!(#(#items)*));
-        let file = syn::parse_file(&source).map_err(|e| {
+        let file = syn::parse2::<syn::File>(quote!(#(#modules)*)).map_err(|e| {
             invalid(format!(
                 "generated code does not parse ({e}); please report"
             ))
@@ -201,4 +264,20 @@ impl Builder {
         );
         Ok(header + &prettyplease::unparse(&file))
     }
+}
+
+/// The interfaces of `node` and of all nodes below it, each name once, in document order.
+fn all_interfaces<'n>(node: &'n zbus_xml::Node<'n>) -> Vec<&'n zbus_xml::Interface<'n>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut found = Vec::new();
+    let mut pending = vec![node];
+    while let Some(node) = pending.pop() {
+        for interface in node.interfaces() {
+            if seen.insert(interface.name().to_string()) {
+                found.push(interface);
+            }
+        }
+        pending.extend(node.nodes().iter().rev());
+    }
+    found
 }

@@ -1,55 +1,287 @@
-//! Reading an introspection XML file into `zbus_xml`'s tree, with errors that name the file
-//! and, where the parser knows it, the line and column.
+//! Reading an introspection XML file: a `quick-xml` pass that checks names and types where it
+//! can still say the line and column, and collects the documentation that `zbus_xml` does not
+//! keep (comments, `<doc:doc>`, `org.gtk.GDBus.DocString`); then `zbus_xml` builds the tree.
 
 use std::path::Path;
+use std::str::FromStr;
 
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+use zbus::Signature;
+use zbus::names::{InterfaceName, MemberName, PropertyName};
 use zbus_xml::Node;
 
-use crate::Error;
+use crate::docs::{DocTarget, Docs, MemberKind};
+use crate::{Error, Location};
+
+/// A parsed introspection document.
+pub struct Document {
+    /// The tree, as `zbus_xml` reads it.
+    pub node: Node<'static>,
+    /// The documentation found beside it.
+    pub docs: Docs,
+}
 
 /// Parses the introspection document `xml`, read from `path`.
-pub fn parse_document(path: &Path, xml: &str) -> Result<Node<'static>, Error> {
-    Node::from_reader(xml.as_bytes()).map_err(|error| match error {
-        zbus_xml::Error::Xml(xml_error) => {
-            let (line, column) = line_and_column(xml, xml_error.position());
-            Error::Xml {
-                path: path.to_owned(),
-                line,
-                column,
-                message: xml_error.message().to_owned(),
-            }
-        }
+pub fn parse_document(path: &Path, xml: &str) -> Result<Document, Error> {
+    let docs = Scanner::new(path, xml).scan()?;
+    let node = Node::from_reader(xml.as_bytes()).map_err(|error| match error {
+        zbus_xml::Error::Xml(xml_error) => Error::Xml {
+            location: Location::at(path, xml, xml_error.position()),
+            message: xml_error.message().to_owned(),
+        },
         other => Error::Invalid {
-            path: path.to_owned(),
+            location: Location::file(path),
             message: other.to_string(),
         },
-    })
+    })?;
+    Ok(Document { node, docs })
 }
 
-/// The 1-based line and column of byte `offset` in `text`.
-fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text.as_bytes()[..offset.min(text.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
-    (line, column)
+/// Where the scanner is in the element tree.
+enum Frame {
+    /// An element that documentation attaches to: an interface, a member, or an argument.
+    Documented(DocTarget),
+    /// A `<doc:doc>` element whose text is being collected for its parent.
+    Doc(DocTarget, String),
+    /// Anything else.
+    Other,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+struct Scanner<'x> {
+    path: &'x Path,
+    xml: &'x str,
+    stack: Vec<Frame>,
+    /// The last comment, until the element it documents starts.
+    pending_comment: Option<String>,
+    docs: Docs,
+}
 
-    #[test]
-    fn offsets_become_lines_and_columns() {
-        let text = "ab\ncd\nef";
-        assert_eq!(line_and_column(text, 0), (1, 1));
-        assert_eq!(line_and_column(text, 4), (2, 2));
-        assert_eq!(line_and_column(text, 6), (3, 1));
+impl<'x> Scanner<'x> {
+    fn new(path: &'x Path, xml: &'x str) -> Self {
+        Self {
+            path,
+            xml,
+            stack: Vec::new(),
+            pending_comment: None,
+            docs: Docs::default(),
+        }
+    }
+
+    fn scan(mut self) -> Result<Docs, Error> {
+        let mut reader = Reader::from_str(self.xml);
+        loop {
+            let position = reader.buffer_position() as usize;
+            let event = reader.read_event().map_err(|error| Error::Xml {
+                location: Location::at(self.path, self.xml, reader.error_position() as usize),
+                message: error.to_string(),
+            })?;
+            match event {
+                Event::Start(element) => {
+                    let frame = self.open(&element, position)?;
+                    self.stack.push(frame);
+                }
+                Event::Empty(element) => {
+                    let frame = self.open(&element, position)?;
+                    self.close(frame);
+                }
+                Event::End(_) => {
+                    if let Some(frame) = self.stack.pop() {
+                        self.close(frame);
+                    }
+                }
+                Event::Text(text) => self.doc_text(&text.xml_content().unwrap_or_default()),
+                Event::CData(text) => self.doc_text(&text.decode().unwrap_or_default()),
+                Event::GeneralRef(reference) => {
+                    let resolved = match reference.resolve_char_ref() {
+                        Ok(Some(ch)) => ch.to_string(),
+                        _ => {
+                            let name = reference.decode().unwrap_or_default();
+                            quick_xml::escape::resolve_predefined_entity(&name)
+                                .unwrap_or_default()
+                                .to_owned()
+                        }
+                    };
+                    self.doc_text(&resolved);
+                }
+                Event::Comment(text) => {
+                    if !matches!(self.stack.last(), Some(Frame::Doc(..))) {
+                        self.pending_comment = Some(text.decode().unwrap_or_default().into_owned());
+                    }
+                }
+                Event::Eof => return Ok(self.docs),
+                Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+            }
+        }
+    }
+
+    /// Appends text to the `<doc:doc>` being collected, if any.
+    fn doc_text(&mut self, text: &str) {
+        if let Some(Frame::Doc(_, collected)) = self.stack.last_mut() {
+            collected.push_str(text);
+        }
+    }
+
+    /// The innermost element that documentation attaches to.
+    fn current_target(&self) -> Option<&DocTarget> {
+        self.stack.iter().rev().find_map(|frame| match frame {
+            Frame::Documented(target) => Some(target),
+            _ => None,
+        })
+    }
+
+    fn close(&mut self, frame: Frame) {
+        if let Frame::Doc(target, text) = frame {
+            self.docs.add(target, &text);
+        }
+    }
+
+    /// Checks an opening element and says what it is.
+    fn open(&mut self, element: &BytesStart<'_>, position: usize) -> Result<Frame, Error> {
+        let comment = self.pending_comment.take();
+        if let Some(Frame::Doc(_, collected)) = self.stack.last_mut() {
+            // <doc:para> and friends inside <doc:doc>: keep paragraphs apart.
+            collected.push_str("\n\n");
+            return Ok(Frame::Other);
+        }
+        let qname = String::from_utf8_lossy(element.name().as_ref()).into_owned();
+        let checker = Checker {
+            scanner: self,
+            element,
+            position,
+        };
+        let frame = match qname.as_str() {
+            "interface" => {
+                let name = checker.name(|n| InterfaceName::try_from(n).map(drop))?;
+                Frame::Documented(DocTarget::interface(&name))
+            }
+            "method" | "signal" | "property" => {
+                let kind = match qname.as_str() {
+                    "method" => MemberKind::Method,
+                    "signal" => MemberKind::Signal,
+                    _ => MemberKind::Property,
+                };
+                let interface = self.current_target().map(|t| t.interface.clone());
+                let checker = Checker {
+                    scanner: self,
+                    element,
+                    position,
+                };
+                let Some(interface) = interface else {
+                    return Err(checker.error(format!("<{qname}> outside an <interface>")));
+                };
+                let name = if kind == MemberKind::Property {
+                    checker.name(|n| PropertyName::try_from(n).map(drop))?
+                } else {
+                    checker.name(|n| MemberName::try_from(n).map(drop))?
+                };
+                if kind == MemberKind::Property {
+                    checker.signature()?;
+                    checker.one_of("access", &["read", "write", "readwrite"], true)?;
+                }
+                Frame::Documented(DocTarget::member(&interface, kind, &name))
+            }
+            "arg" => {
+                checker.signature()?;
+                checker.one_of("direction", &["in", "out"], false)?;
+                let name = checker.attribute("name")?;
+                match (self.current_target(), name) {
+                    (Some(parent), Some(name)) => Frame::Documented(parent.arg(&name)),
+                    _ => Frame::Other,
+                }
+            }
+            "annotation" => {
+                let name = checker.required("name")?;
+                let value = checker.required("value")?;
+                if let ("org.gtk.GDBus.DocString", Some(target)) =
+                    (name.as_str(), self.current_target().cloned())
+                {
+                    self.docs.add(target, &value);
+                }
+                Frame::Other
+            }
+            "doc:doc" => match self.current_target() {
+                Some(target) => Frame::Doc(target.clone(), String::new()),
+                None => Frame::Other,
+            },
+            _ => Frame::Other,
+        };
+        if let (Frame::Documented(target), Some(comment)) = (&frame, comment) {
+            self.docs.add_comment(target.clone(), &comment);
+        }
+        Ok(frame)
+    }
+}
+
+/// Checks the attributes of one element, reporting faults at its position.
+struct Checker<'s, 'x, 'e> {
+    scanner: &'s Scanner<'x>,
+    element: &'s BytesStart<'e>,
+    position: usize,
+}
+
+impl Checker<'_, '_, '_> {
+    fn error(&self, message: String) -> Error {
+        let element = String::from_utf8_lossy(self.element.as_ref());
+        Error::Invalid {
+            location: Location::at(self.scanner.path, self.scanner.xml, self.position),
+            message: format!("<{element}>: {message}"),
+        }
+    }
+
+    fn attribute(&self, name: &str) -> Result<Option<String>, Error> {
+        match self.element.try_get_attribute(name) {
+            Ok(Some(attribute)) => attribute
+                .unescape_value()
+                .map(|value| Some(value.into_owned()))
+                .map_err(|e| self.error(format!("attribute `{name}`: {e}"))),
+            Ok(None) => Ok(None),
+            Err(e) => Err(self.error(e.to_string())),
+        }
+    }
+
+    fn required(&self, name: &str) -> Result<String, Error> {
+        self.attribute(name)?
+            .ok_or_else(|| self.error(format!("the `{name}` attribute is missing")))
+    }
+
+    /// The `name` attribute, checked by `valid`.
+    fn name<E: std::fmt::Display>(
+        &self,
+        valid: impl Fn(&str) -> Result<(), E>,
+    ) -> Result<String, Error> {
+        let name = self.required("name")?;
+        valid(&name).map_err(|e| self.error(format!("invalid name `{name}`: {e}")))?;
+        Ok(name)
+    }
+
+    /// The `type` attribute: exactly one complete D-Bus type.
+    fn signature(&self) -> Result<(), Error> {
+        let ty = self.required("type")?;
+        let parsed = Signature::from_str(&ty)
+            .map_err(|e| self.error(format!("invalid type signature `{ty}`: {e}")))?;
+        let single = match parsed {
+            Signature::Unit => false,
+            Signature::Structure(_) => ty.starts_with('(') && ty.ends_with(')'),
+            _ => true,
+        };
+        if single && parsed.to_string() == ty {
+            Ok(())
+        } else {
+            Err(self.error(format!(
+                "type signature `{ty}` is not exactly one complete type"
+            )))
+        }
+    }
+
+    fn one_of(&self, attribute: &str, allowed: &[&str], required: bool) -> Result<(), Error> {
+        match self.attribute(attribute)? {
+            Some(value) if !allowed.contains(&value.as_str()) => Err(self.error(format!(
+                "`{attribute}` is `{value}`, not one of {}",
+                allowed.join(", ")
+            ))),
+            None if required => Err(self.error(format!("the `{attribute}` attribute is missing"))),
+            _ => Ok(()),
+        }
     }
 }

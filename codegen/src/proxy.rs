@@ -1,25 +1,171 @@
-//! The client side of one interface: a `#[zbus::proxy]` trait written by `zbus_xmlgen`.
+//! The client side of one interface: the `#[zbus::proxy]` trait that `zbus_xmlgen` writes,
+//! completed with what it leaves out: the XML's documentation, `Deprecated`, `NoReply` and
+//! `EmitsChangedSignal`, and distinct Rust names where a method and a property would clash.
 
+use std::collections::HashSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{Attribute, Item, TraitItem, TraitItemFn, parse_quote};
 use zbus::ObjectPath;
 use zbus::names::BusName;
-use zbus_xml::Interface;
+use zbus_xml::Child;
 use zbus_xmlgen::CodeGenerator;
 
-/// The Rust code of the client module for `interface`, as source text: zbus_xmlgen writes it,
-/// and the caller parses and formats it together with the rest.
-///
-/// `service` and `path` become the proxy's defaults where given.
-pub fn proxy_code(
-    interface: &Interface<'_>,
+use crate::model::{EmitsChanged, Interface};
+
+/// One function of the proxy trait, as the XML declares it.
+enum Member<'m> {
+    Method(&'m crate::model::Method),
+    Signal(&'m crate::model::Signal),
+    Getter(&'m crate::model::Property),
+    Setter(&'m crate::model::Property),
+}
+
+/// The items of the client module for `interface`; `service` and `path` become the proxy's
+/// defaults where given. Fails only if zbus_xmlgen's output is not what it is known to write.
+pub fn proxy_items(
+    xml_interface: &zbus_xml::Interface<'_>,
+    interface: &Interface,
     service: Option<&BusName<'_>>,
     path: Option<&ObjectPath<'_>>,
-) -> String {
-    let generator = CodeGenerator::new()
+) -> Result<TokenStream, String> {
+    let code = CodeGenerator::new()
         .with_service(service)
         .with_path(path)
-        .with_format(false);
-    let code = generator
-        .interface_code(interface)
-        .expect("writing to a String cannot fail");
-    format!("use zbus::proxy;\n{code}")
+        .with_format(false)
+        .interface_code(xml_interface)
+        .map_err(|e| e.to_string())?;
+    let mut file = syn::parse_file(&code).map_err(|e| format!("zbus_xmlgen wrote {e}"))?;
+
+    // zbus_xmlgen writes the trait's functions in document order, a getter before a setter.
+    let mut members = Vec::new();
+    let (mut methods, mut signals, mut properties) = (
+        interface.methods.iter(),
+        interface.signals.iter(),
+        interface.properties.iter(),
+    );
+    for child in xml_interface.children() {
+        match child {
+            Child::Method(_) => members.extend(methods.next().map(Member::Method)),
+            Child::Signal(_) => members.extend(signals.next().map(Member::Signal)),
+            Child::Property(_) => {
+                let property = properties.next().ok_or("more properties than modelled")?;
+                if property.read {
+                    members.push(Member::Getter(property));
+                }
+                if property.write {
+                    members.push(Member::Setter(property));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let proxy_trait = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Trait(item) => Some(item),
+            _ => None,
+        })
+        .ok_or("zbus_xmlgen wrote no trait")?;
+    if interface.deprecated {
+        proxy_trait.attrs.push(
+            parse_quote!(#[deprecated(note = "marked org.freedesktop.DBus.Deprecated in the XML")]),
+        );
+    }
+    let functions: Vec<&mut TraitItemFn> = proxy_trait
+        .items
+        .iter_mut()
+        .filter_map(|item| match item {
+            TraitItem::Fn(function) => Some(function),
+            _ => None,
+        })
+        .collect();
+    if functions.len() != members.len() {
+        return Err(format!(
+            "zbus_xmlgen wrote {} functions for {} members",
+            functions.len(),
+            members.len()
+        ));
+    }
+    let mut taken = HashSet::new();
+    for (function, member) in functions.into_iter().zip(&members) {
+        complete(function, member);
+        let name = function.sig.ident.to_string();
+        if !taken.insert(name.clone()) {
+            let renamed = format!("{name}_property");
+            function.sig.ident = format_ident!("{renamed}");
+            taken.insert(renamed);
+        }
+    }
+    Ok(quote! {
+        use zbus::proxy;
+        #file
+    })
+}
+
+fn is_doc(attr: &Attribute) -> bool {
+    attr.path().is_ident("doc")
+}
+
+fn is_zbus(attr: &Attribute) -> bool {
+    attr.path().is_ident("zbus")
+}
+
+/// Adds to one proxy function what the XML says of its member.
+fn complete(function: &mut TraitItemFn, member: &Member<'_>) {
+    let (docs, deprecated) = match member {
+        Member::Method(m) => (&m.docs, m.deprecated),
+        Member::Signal(s) => (&s.docs, s.deprecated),
+        Member::Getter(p) => (&p.docs, p.deprecated),
+        Member::Setter(p) => (&Vec::new(), p.deprecated),
+    };
+    if !docs.is_empty() {
+        function.attrs.retain(|attr| !is_doc(attr));
+        let lines = docs.iter().map(|line| format!(" {line}"));
+        function.attrs.insert(0, parse_quote!(#[doc = ""]));
+        for line in lines.rev() {
+            function.attrs.insert(0, parse_quote!(#[doc = #line]));
+        }
+    }
+    if deprecated {
+        function.attrs.push(
+            parse_quote!(#[deprecated(note = "marked org.freedesktop.DBus.Deprecated in the XML")]),
+        );
+    }
+    match member {
+        Member::Method(method) if method.no_reply => {
+            function.attrs.push(parse_quote!(#[zbus(no_reply)]));
+        }
+        Member::Getter(property) | Member::Setter(property) => {
+            let wire = &property.wire;
+            // zbus_xmlgen turns change notification off where a `<Name>Changed` signal would
+            // clash with the proxy's own change stream: keep that.
+            let shadowed = function.attrs.iter().filter(|a| is_zbus(a)).any(|a| {
+                quote!(#a)
+                    .to_string()
+                    .contains("emits_changed_signal = \"false\"")
+            });
+            let emits = if shadowed {
+                EmitsChanged::False
+            } else {
+                property.emits
+            };
+            function.attrs.retain(|attr| !is_zbus(attr));
+            let attr: Attribute = match (member, emits) {
+                (Member::Getter(_), EmitsChanged::True) => {
+                    parse_quote!(#[zbus(property, name = #wire)])
+                }
+                (Member::Getter(_), emits) => {
+                    let emits = emits.as_str();
+                    parse_quote!(#[zbus(property(emits_changed_signal = #emits), name = #wire)])
+                }
+                _ => parse_quote!(#[zbus(property, name = #wire)]),
+            };
+            function.attrs.push(attr);
+        }
+        _ => {}
+    }
 }

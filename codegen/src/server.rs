@@ -2,25 +2,36 @@
 //! implementor on a zbus object server, a per-call context, and a handle to emit signals.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
-use zbus_xml::{Arg, ArgDirection, Interface, Method, Signal};
+use quote::quote;
 
-use crate::names::{ident, interface_type_name, snake_case};
+use crate::model::{Arg, EmitsChanged, Interface, Method, Property, Signal, type_ident};
 use crate::types;
 
-/// The Rust code of the server module for `interface`.
-pub fn server_code(interface: &Interface<'_>) -> TokenStream {
-    let wire_name = interface.name().to_string();
-    let type_name = interface_type_name(&wire_name);
-    let names = ServerNames {
-        wire: wire_name,
-        trait_: format_ident!("{type_name}"),
-        adapter: format_ident!("{type_name}Server"),
-        call: format_ident!("{type_name}Call"),
-        signals: format_ident!("{type_name}Signals"),
-    };
-    let has_signals = interface.signals().next().is_some();
+/// The type names generated for one interface.
+struct Names<'a> {
+    /// The interface's name on the bus.
+    wire: &'a str,
+    /// The trait a service implements.
+    trait_: Ident,
+    /// The generic adapter that serves an implementor.
+    adapter: Ident,
+    /// The context of one method call.
+    call: Ident,
+    /// The signal-emitting handle.
+    signals: Ident,
+}
 
+/// The Rust code of the server module for `interface`.
+pub fn server_code(interface: &Interface) -> TokenStream {
+    let names = Names {
+        wire: &interface.wire,
+        trait_: type_ident(interface, ""),
+        adapter: type_ident(interface, "Server"),
+        call: type_ident(interface, "Call"),
+        signals: type_ident(interface, "Signals"),
+    };
+    let has_signals =
+        !interface.signals.is_empty() || interface.properties.iter().any(|p| p.changed.is_some());
     let trait_code = trait_code(interface, &names);
     let adapter_code = adapter_code(interface, &names);
     let call_code = call_code(&names, has_signals);
@@ -33,114 +44,189 @@ pub fn server_code(interface: &Interface<'_>) -> TokenStream {
     }
 }
 
-/// The Rust names generated for one interface.
-struct ServerNames {
-    /// The interface's name on the bus.
-    wire: String,
-    /// The trait a service implements.
-    trait_: Ident,
-    /// The generic adapter that serves an implementor.
-    adapter: Ident,
-    /// The context of one method call.
-    call: Ident,
-    /// The signal-emitting handle.
-    signals: Ident,
+/// `#[doc]` attributes for `lines`, or for `fallback` where there are none.
+fn doc_attrs(lines: &[String], fallback: String) -> TokenStream {
+    let lines: Vec<String> = if lines.is_empty() {
+        vec![fallback]
+    } else {
+        lines.to_vec()
+    };
+    let lines = lines.iter().map(|line| format!(" {line}"));
+    quote!(#(#[doc = #lines])*)
 }
 
-/// An argument's Rust name: its XML name in snake case, or `argN` by position when unnamed.
-fn arg_ident(arg: &Arg<'_>, position: usize) -> Ident {
-    match arg.name() {
-        Some(name) => ident(&snake_case(name)),
-        None => format_ident!("arg{position}"),
-    }
+fn deprecated_attr(deprecated: bool) -> Option<TokenStream> {
+    deprecated
+        .then(|| quote!(#[deprecated(note = "marked org.freedesktop.DBus.Deprecated in the XML")]))
 }
 
-fn in_args<'a, 'm>(method: &'a Method<'m>) -> impl Iterator<Item = &'a Arg<'m>> {
-    method
-        .args()
-        .iter()
-        .filter(|a| a.direction() != Some(ArgDirection::Out))
-}
-
-fn out_args<'a, 'm>(method: &'a Method<'m>) -> impl ExactSizeIterator<Item = &'a Arg<'m>> {
-    let outs: Vec<_> = method
-        .args()
-        .iter()
-        .filter(|a| a.direction() == Some(ArgDirection::Out))
-        .collect();
-    outs.into_iter()
-}
-
-/// `name: Type` for each in argument of `method`, with owned types.
-fn typed_in_params(method: &Method<'_>) -> Vec<TokenStream> {
-    in_args(method)
-        .enumerate()
-        .map(|(i, arg)| {
-            let name = arg_ident(arg, i);
-            let ty = types::owned(arg.ty());
+/// `name: Type` for `args`, with owned types (what a server receives) and their Rust names.
+fn owned_params(args: &[Arg]) -> Vec<TokenStream> {
+    args.iter()
+        .map(|arg| {
+            let (name, ty) = (&arg.rust, types::owned(&arg.signature));
             quote!(#name: #ty)
         })
         .collect()
 }
 
-fn in_param_names(method: &Method<'_>) -> Vec<Ident> {
-    in_args(method)
-        .enumerate()
-        .map(|(i, arg)| arg_ident(arg, i))
-        .collect()
-}
-
-/// `name: Type` for each argument of `signal`, with the types a signal emitter takes.
-fn signal_params(signal: &Signal<'_>) -> Vec<TokenStream> {
-    signal
-        .args()
-        .iter()
-        .enumerate()
-        .map(|(i, arg)| {
-            let name = arg_ident(arg, i);
-            let ty = types::borrowed(arg.ty());
+/// Like [`owned_params`], with the names the adapter exports.
+fn exported_params(args: &[Arg]) -> Vec<TokenStream> {
+    args.iter()
+        .map(|arg| {
+            let (name, ty) = (&arg.exported, types::owned(&arg.signature));
             quote!(#name: #ty)
         })
         .collect()
 }
 
-fn method_ident(method: &Method<'_>) -> Ident {
-    ident(&snake_case(method.name().as_str()))
+/// `name: Type` for a signal's arguments, with the types an emitter takes.
+fn signal_params(args: &[Arg], exported: bool) -> Vec<TokenStream> {
+    args.iter()
+        .map(|arg| {
+            let name = if exported { &arg.exported } else { &arg.rust };
+            let ty = types::borrowed(&arg.signature);
+            quote!(#name: #ty)
+        })
+        .collect()
 }
 
-fn signal_ident(signal: &Signal<'_>) -> Ident {
-    ident(&snake_case(signal.name().as_str()))
+fn method_output(method: &Method) -> TokenStream {
+    types::returned(method.outputs.iter().map(|a| &a.signature))
 }
 
-fn trait_code(interface: &Interface<'_>, names: &ServerNames) -> TokenStream {
-    let ServerNames {
-        wire, trait_, call, ..
+fn trait_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
+    let Names {
+        wire,
+        trait_,
+        call,
+        adapter,
+        ..
     } = names;
-    let doc = format!(
-        " The D-Bus interface `{wire}`: implement it, then serve it with [`{}`].",
-        names.adapter
-    );
-    let methods = interface.methods().map(|method| {
-        let name = method_ident(method);
-        let params = typed_in_params(method);
-        let output = types::returned(out_args(method).map(|a| a.ty()));
-        let doc = format!(" Handles the D-Bus method `{}`.", method.name());
+    let docs = doc_attrs(&interface.docs, format!("The D-Bus interface `{wire}`."));
+    let serve_doc = format!(" Serve an implementation with [`{adapter}`].");
+    let deprecated = deprecated_attr(interface.deprecated);
+    let methods = interface.methods.iter().map(|method| {
+        let name = &method.rust;
+        let params = owned_params(&method.inputs);
+        let output = method_output(method);
+        let docs = doc_attrs(&method.docs, format!("The D-Bus method `{}`.", method.wire));
+        let no_reply = method.no_reply.then(|| {
+            quote!(#[doc = ""] #[doc = " Callers expect no reply (`org.freedesktop.DBus.Method.NoReply`)."])
+        });
+        let deprecated = deprecated_attr(method.deprecated);
         quote! {
-            #[doc = #doc]
+            #docs
+            #no_reply
+            #deprecated
             fn #name(&self, #(#params,)* call: &#call<'_>)
                 -> impl ::std::future::Future<Output = zbus::fdo::Result<#output>> + Send;
         }
     });
+    let properties = interface.properties.iter().map(|property| {
+        let ty = types::owned(&property.signature);
+        let docs = doc_attrs(&property.docs, format!("The D-Bus property `{}`.", property.wire));
+        let deprecated = deprecated_attr(property.deprecated);
+        let (getter, setter) = (&property.getter, &property.setter);
+        let get = property.read.then(|| quote! {
+            #docs
+            #deprecated
+            fn #getter(&self) -> impl ::std::future::Future<Output = zbus::fdo::Result<#ty>> + Send;
+        });
+        let set_doc = format!(" Sets the D-Bus property `{}`.", property.wire);
+        let set = property.write.then(|| quote! {
+            #[doc = #set_doc]
+            #deprecated
+            fn #setter(&self, value: #ty) -> impl ::std::future::Future<Output = zbus::fdo::Result<()>> + Send;
+        });
+        quote!(#get #set)
+    });
     quote! {
-        #[doc = #doc]
+        #docs
+        #[doc = ""]
+        #[doc = #serve_doc]
+        #deprecated
         pub trait #trait_: Send + Sync + 'static {
             #(#methods)*
+            #(#properties)*
         }
     }
 }
 
-fn adapter_code(interface: &Interface<'_>, names: &ServerNames) -> TokenStream {
-    let ServerNames {
+fn adapter_method(method: &Method, call: &Ident) -> TokenStream {
+    let name = &method.rust;
+    let wire = &method.wire;
+    let params = exported_params(&method.inputs);
+    let args = method.inputs.iter().map(|a| &a.exported);
+    let output = method_output(method);
+    let out_names: Vec<&str> = method
+        .outputs
+        .iter()
+        .filter_map(|a| a.wire.as_deref())
+        .collect();
+    let out_attr = (!out_names.is_empty() && out_names.len() == method.outputs.len())
+        .then(|| quote!(, out_args(#(#out_names),*)));
+    quote! {
+        #[zbus(name = #wire #out_attr)]
+        async fn #name(
+            &self,
+            #(#params,)*
+            #[zbus(header)] __zbus_header: zbus::message::Header<'_>,
+            #[zbus(signal_emitter)] __zbus_emitter: zbus::object_server::SignalEmitter<'_>,
+        ) -> zbus::fdo::Result<#output> {
+            let call = #call::new(&__zbus_header, &__zbus_emitter);
+            self.inner.#name(#(#args,)* &call).await
+        }
+    }
+}
+
+fn adapter_property(property: &Property) -> TokenStream {
+    let wire = &property.wire;
+    let ty = types::owned(&property.signature);
+    let (getter, setter) = (&property.getter, &property.setter);
+    let emits = property.emits.as_str();
+    let get = property.read.then(|| {
+        let attr = if property.emits == EmitsChanged::True {
+            quote!(#[zbus(property, name = #wire)])
+        } else {
+            quote!(#[zbus(property(emits_changed_signal = #emits), name = #wire)])
+        };
+        quote! {
+            #attr
+            async fn #getter(&self) -> zbus::fdo::Result<#ty> {
+                self.inner.#getter().await
+            }
+        }
+    });
+    let set = property.write.then(|| {
+        quote! {
+            #[zbus(property, name = #wire)]
+            async fn #setter(&self, value: #ty) -> zbus::fdo::Result<()> {
+                self.inner.#setter(value).await
+            }
+        }
+    });
+    quote!(#get #set)
+}
+
+fn adapter_signal(signal: &Signal) -> TokenStream {
+    let name = &signal.adapter;
+    let wire = &signal.wire;
+    let params = signal_params(&signal.args, true);
+    quote! {
+        // Declared for introspection: the macro writes the body, and code emits through the
+        // typed handle instead.
+        #[allow(dead_code)]
+        #[zbus(signal, name = #wire)]
+        async fn #name(
+            __zbus_emitter: &zbus::object_server::SignalEmitter<'_>,
+            #(#params,)*
+        ) -> zbus::Result<()> {}
+    }
+}
+
+fn adapter_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
+    let Names {
         wire,
         trait_,
         adapter,
@@ -151,43 +237,9 @@ fn adapter_code(interface: &Interface<'_>, names: &ServerNames) -> TokenStream {
         " Serves an implementation of [`{trait_}`] as the D-Bus interface `{wire}`, with the \
          members, names and signatures of its XML."
     );
-    let methods = interface.methods().map(|method| {
-        let name = method_ident(method);
-        let wire_name = method.name().to_string();
-        let params = typed_in_params(method);
-        let args = in_param_names(method);
-        let output = types::returned(out_args(method).map(|a| a.ty()));
-        let out_names: Vec<&str> = out_args(method).filter_map(|a| a.name()).collect();
-        let out_attr = (!out_names.is_empty() && out_names.len() == out_args(method).len())
-            .then(|| quote!(, out_args(#(#out_names),*)));
-        quote! {
-            #[zbus(name = #wire_name #out_attr)]
-            async fn #name(
-                &self,
-                #(#params,)*
-                #[zbus(header)] __zbus_header: zbus::message::Header<'_>,
-                #[zbus(signal_emitter)] __zbus_emitter: zbus::object_server::SignalEmitter<'_>,
-            ) -> zbus::fdo::Result<#output> {
-                let call = #call::new(&__zbus_header, &__zbus_emitter);
-                self.inner.#name(#(#args,)* &call).await
-            }
-        }
-    });
-    let signals = interface.signals().map(|signal| {
-        let name = signal_ident(signal);
-        let wire_name = signal.name().to_string();
-        let params = signal_params(signal);
-        quote! {
-            // Declared for introspection: the macro writes the body, and code emits through the
-            // typed handle instead.
-            #[allow(dead_code)]
-            #[zbus(signal, name = #wire_name)]
-            async fn #name(
-                __zbus_emitter: &zbus::object_server::SignalEmitter<'_>,
-                #(#params,)*
-            ) -> zbus::Result<()> {}
-        }
-    });
+    let methods = interface.methods.iter().map(|m| adapter_method(m, call));
+    let properties = interface.properties.iter().map(adapter_property);
+    let signals = interface.signals.iter().map(adapter_signal);
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
@@ -216,13 +268,14 @@ fn adapter_code(interface: &Interface<'_>, names: &ServerNames) -> TokenStream {
         #[zbus::interface(name = #wire)]
         impl<T: #trait_> #adapter<T> {
             #(#methods)*
+            #(#properties)*
             #(#signals)*
         }
     }
 }
 
-fn call_code(names: &ServerNames, has_signals: bool) -> TokenStream {
-    let ServerNames {
+fn call_code(names: &Names<'_>, has_signals: bool) -> TokenStream {
+    let Names {
         wire,
         trait_,
         call,
@@ -281,34 +334,85 @@ fn call_code(names: &ServerNames, has_signals: bool) -> TokenStream {
     }
 }
 
-fn signals_code(interface: &Interface<'_>, names: &ServerNames) -> TokenStream {
-    let ServerNames { wire, signals, .. } = names;
+fn emit_signal(wire: &str, signal: &Signal) -> TokenStream {
+    let name = &signal.rust;
+    let signal_wire = &signal.wire;
+    let params = signal_params(&signal.args, false);
+    let body = match signal.args.as_slice() {
+        [single] => {
+            let name = &single.rust;
+            quote!(&#name)
+        }
+        many => {
+            let names = many.iter().map(|a| &a.rust);
+            quote!(&(#(#names,)*))
+        }
+    };
+    let doc = format!(" Emits the D-Bus signal `{signal_wire}`.");
+    let docs = (!signal.docs.is_empty()).then(|| {
+        let docs = doc_attrs(&signal.docs, String::new());
+        quote!(#[doc = ""] #docs)
+    });
+    let deprecated = deprecated_attr(signal.deprecated);
+    quote! {
+        #[doc = #doc]
+        #docs
+        #deprecated
+        pub async fn #name(&self, #(#params),*) -> zbus::Result<()> {
+            self.emitter.emit(#wire, #signal_wire, #body).await
+        }
+    }
+}
+
+fn emit_property_change(wire: &str, property: &Property) -> Option<TokenStream> {
+    let name = property.changed.as_ref()?;
+    let property_wire = &property.wire;
+    let body = if property.read && property.emits == EmitsChanged::True {
+        let ty = types::borrowed(&property.signature);
+        let doc = format!(
+            " Announces the new value of the D-Bus property `{property_wire}` with `PropertiesChanged`."
+        );
+        quote! {
+            #[doc = #doc]
+            pub async fn #name(&self, value: #ty) -> zbus::Result<()> {
+                let changed = ::std::collections::HashMap::from([
+                    (#property_wire, zbus::as_variant::to_owned_variant(&value)?),
+                ]);
+                let invalidated: &[&str] = &[];
+                self.emitter
+                    .emit("org.freedesktop.DBus.Properties", "PropertiesChanged", &(#wire, changed, invalidated))
+                    .await
+            }
+        }
+    } else {
+        let doc = format!(
+            " Announces that the D-Bus property `{property_wire}` changed, without its value, with `PropertiesChanged`."
+        );
+        quote! {
+            #[doc = #doc]
+            pub async fn #name(&self) -> zbus::Result<()> {
+                let changed = ::std::collections::HashMap::<&str, zbus::OwnedVariant>::new();
+                let invalidated: &[&str] = &[#property_wire];
+                self.emitter
+                    .emit("org.freedesktop.DBus.Properties", "PropertiesChanged", &(#wire, changed, invalidated))
+                    .await
+            }
+        }
+    };
+    Some(body)
+}
+
+fn signals_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
+    let Names { wire, signals, .. } = names;
     let doc = format!(
         " Emits the signals of `{wire}` from one object path. Cheap to clone; broadcast unless \
          [`{signals}::to`] names a destination."
     );
-    let methods = interface.signals().map(|signal| {
-        let name = signal_ident(signal);
-        let wire_name = signal.name().to_string();
-        let params = signal_params(signal);
-        let arg_names: Vec<Ident> = signal
-            .args()
-            .iter()
-            .enumerate()
-            .map(|(i, arg)| arg_ident(arg, i))
-            .collect();
-        let body = match arg_names.as_slice() {
-            [single] => quote!(&#single),
-            many => quote!(&(#(#many,)*)),
-        };
-        let doc = format!(" Emits the D-Bus signal `{wire_name}`.");
-        quote! {
-            #[doc = #doc]
-            pub async fn #name(&self, #(#params),*) -> zbus::Result<()> {
-                self.emitter.emit(#wire, #wire_name, #body).await
-            }
-        }
-    });
+    let emitters = interface.signals.iter().map(|s| emit_signal(wire, s));
+    let changes = interface
+        .properties
+        .iter()
+        .filter_map(|p| emit_property_change(wire, p));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
@@ -335,7 +439,8 @@ fn signals_code(interface: &Interface<'_>, names: &ServerNames) -> TokenStream {
                 Self::from_emitter(self.emitter.set_destination(destination))
             }
 
-            #(#methods)*
+            #(#emitters)*
+            #(#changes)*
         }
     }
 }

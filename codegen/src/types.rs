@@ -21,7 +21,7 @@ pub fn owned(signature: &Signature) -> TokenStream {
         Signature::Str => quote!(::std::string::String),
         Signature::Signature => quote!(zbus::Signature),
         Signature::ObjectPath => quote!(zbus::OwnedObjectPath),
-        Signature::Variant => quote!(zbus::OwnedValue),
+        Signature::Variant => quote!(zbus::OwnedVariant),
         Signature::Fd => quote!(zbus::OwnedFd),
         Signature::Array(element) => {
             let element = owned(element);
@@ -80,6 +80,26 @@ pub fn returned<'a>(signatures: impl ExactSizeIterator<Item = &'a Signature>) ->
     }
 }
 
+/// What in `interface` has no Rust type here, if anything: a dict keyed by doubles (a Rust
+/// map needs keys that compare exactly).
+pub fn unsupported_in(interface: &zbus_xml::Interface<'_>) -> Option<String> {
+    fn find(signature: &Signature) -> bool {
+        match signature {
+            Signature::Dict { key, value } => matches!(**key, Signature::F64) || find(value),
+            Signature::Array(element) => find(element),
+            Signature::Structure(fields) => fields.iter().any(find),
+            _ => false,
+        }
+    }
+    let methods = interface.methods().flat_map(|m| m.args());
+    let signals = interface.signals().flat_map(|s| s.args());
+    let args = methods.chain(signals).map(|a| a.ty());
+    let mut signatures = args.chain(interface.properties().map(|p| p.ty()));
+    signatures
+        .find(|s| find(s))
+        .map(|s| format!("the type `{s}` (a dict keyed by doubles)"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,7 +112,7 @@ mod tests {
     fn containers_nest() {
         assert_eq!(
             owned_of("a{sv}"),
-            ":: std :: collections :: HashMap < :: std :: string :: String , zbus :: OwnedValue >"
+            ":: std :: collections :: HashMap < :: std :: string :: String , zbus :: OwnedVariant >"
         );
         assert_eq!(
             owned_of("a(uo)"),

@@ -1,0 +1,191 @@
+//! Documentation from the XML, for rustdoc: gdbus-codegen-style comments before an element,
+//! `<doc:doc>` elements, `org.gtk.GDBus.DocString` annotations and Telepathy docstrings.
+
+use std::collections::HashMap;
+
+/// The kinds of interface member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MemberKind {
+    /// A `<method>`.
+    Method,
+    /// A `<signal>`.
+    Signal,
+    /// A `<property>`.
+    Property,
+}
+
+/// What a piece of documentation belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DocTarget {
+    /// The interface's name.
+    pub interface: String,
+    /// The member, if the documentation is not the interface's own.
+    pub member: Option<(MemberKind, String)>,
+    /// The argument, if the documentation is an argument's.
+    pub arg: Option<String>,
+}
+
+impl DocTarget {
+    /// The interface `name` itself.
+    pub fn interface(name: &str) -> Self {
+        Self {
+            interface: name.to_owned(),
+            member: None,
+            arg: None,
+        }
+    }
+
+    /// The member `name` of `interface`.
+    pub fn member(interface: &str, kind: MemberKind, name: &str) -> Self {
+        Self {
+            member: Some((kind, name.to_owned())),
+            ..Self::interface(interface)
+        }
+    }
+
+    /// The argument `name` of this member.
+    pub fn arg(&self, name: &str) -> Self {
+        Self {
+            arg: Some(name.to_owned()),
+            ..self.clone()
+        }
+    }
+}
+
+/// All documentation of one file, by what it documents.
+#[derive(Debug, Default)]
+pub struct Docs {
+    paragraphs: HashMap<DocTarget, Vec<String>>,
+}
+
+impl Docs {
+    /// Adds `text` (white space tidied) to the documentation of `target`.
+    pub fn add(&mut self, target: DocTarget, text: &str) {
+        let text = dedent(text);
+        if !text.is_empty() {
+            self.paragraphs.entry(target).or_default().push(text);
+        }
+    }
+
+    /// Adds a comment written before `target`, read the way gdbus-codegen reads it: an
+    /// optional first line `name:`, then `@arg: text` lines for arguments, then free text.
+    pub fn add_comment(&mut self, target: DocTarget, comment: &str) {
+        let text = dedent(comment);
+        let mut lines = text.lines().peekable();
+        if lines
+            .peek()
+            .is_some_and(|first| first.ends_with(':') && !first.contains(char::is_whitespace))
+        {
+            lines.next();
+        }
+        let mut free_text = Vec::new();
+        let mut current_arg: Option<(String, String)> = None;
+        for line in lines {
+            if let Some((name, rest)) = line
+                .strip_prefix('@')
+                .and_then(|tagged| tagged.split_once(':'))
+            {
+                self.finish_arg(&target, current_arg.take(), &mut free_text);
+                current_arg = Some((name.trim().to_owned(), rest.trim().to_owned()));
+            } else if let (Some((_, text)), false) = (&mut current_arg, line.trim().is_empty()) {
+                text.push(' ');
+                text.push_str(line.trim());
+            } else {
+                self.finish_arg(&target, current_arg.take(), &mut free_text);
+                free_text.push(line.to_owned());
+            }
+        }
+        self.finish_arg(&target, current_arg, &mut free_text);
+        self.add(target, &free_text.join("\n"));
+    }
+
+    fn finish_arg(
+        &mut self,
+        target: &DocTarget,
+        arg: Option<(String, String)>,
+        free_text: &mut Vec<String>,
+    ) {
+        match arg {
+            // gdbus-codegen's one-line summary of an interface.
+            Some((name, text)) if name == "short_description" => {
+                free_text.splice(0..0, [text, String::new()]);
+            }
+            Some((name, text)) => self.add(target.arg(&name), &text),
+            None => {}
+        }
+    }
+
+    /// The documentation of `target`, paragraphs apart, if there is any.
+    pub fn text(&self, target: &DocTarget) -> Option<String> {
+        self.paragraphs.get(target).map(|p| p.join("\n\n"))
+    }
+}
+
+/// `text` with its lines' common indentation removed, runs of blank lines made one, and blank
+/// lines at either end dropped.
+fn dedent(text: &str) -> String {
+    let indent = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut lines: Vec<&str> = text
+        .lines()
+        .map(|line| line.get(indent..).unwrap_or("").trim_end())
+        .collect();
+    lines.dedup_by(|line, previous| line.is_empty() && previous.is_empty());
+    lines.join("\n").trim_matches('\n').to_owned()
+}
+
+/// Rustdoc lines for a member: its text, then a list of the arguments that have any.
+pub fn rustdoc_lines(text: Option<String>, args: &[(String, Option<String>)]) -> Vec<String> {
+    let mut lines: Vec<String> = text
+        .iter()
+        .flat_map(|text| text.lines().map(str::to_owned))
+        .collect();
+    let documented: Vec<_> = args
+        .iter()
+        .filter_map(|(name, doc)| doc.as_ref().map(|doc| (name, doc)))
+        .collect();
+    if !documented.is_empty() {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push("# Arguments".to_owned());
+        lines.push(String::new());
+        for (name, doc) in documented {
+            lines.push(format!("* `{name}`: {}", doc.replace('\n', " ")));
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gdbus_style_comments_split_into_text_and_arguments() {
+        let mut docs = Docs::default();
+        let method = DocTarget::member("a.B", MemberKind::Method, "quick");
+        docs.add_comment(
+            method.clone(),
+            "\n      quick:\n      @bits: Width of\n        the number.\n\n      Returns it.\n    ",
+        );
+        assert_eq!(docs.text(&method).as_deref(), Some("Returns it."));
+        assert_eq!(
+            docs.text(&method.arg("bits")).as_deref(),
+            Some("Width of the number.")
+        );
+    }
+
+    #[test]
+    fn arguments_are_listed_after_the_text() {
+        let lines = rustdoc_lines(
+            Some("Does it.".into()),
+            &[("a".into(), Some("the a".into())), ("b".into(), None)],
+        );
+        assert_eq!(lines, ["Does it.", "", "# Arguments", "", "* `a`: the a"]);
+    }
+}

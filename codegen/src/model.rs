@@ -1,0 +1,356 @@
+//! The interface model the code generators share: the XML's members with their documentation,
+//! annotations and Rust names already resolved, so that no two generated items clash.
+
+use std::collections::HashSet;
+
+use proc_macro2::Ident;
+use quote::format_ident;
+use zbus::Signature;
+use zbus_xml::{Annotation, ArgDirection, PropertyAccess};
+
+use crate::docs::{DocTarget, Docs, MemberKind, rustdoc_lines};
+use crate::names::{ident, interface_type_name, snake_case};
+
+const DEPRECATED: &str = "org.freedesktop.DBus.Deprecated";
+const NO_REPLY: &str = "org.freedesktop.DBus.Method.NoReply";
+const EMITS_CHANGED: &str = "org.freedesktop.DBus.Property.EmitsChangedSignal";
+
+/// One interface, ready to generate.
+pub struct Interface {
+    /// Its name on the bus.
+    pub wire: String,
+    /// Its Rust type name: the last element of the wire name, in Pascal case.
+    pub type_name: String,
+    /// The stem of its module names, in snake case.
+    pub module_stem: String,
+    /// Rustdoc lines.
+    pub docs: Vec<String>,
+    /// Marked `org.freedesktop.DBus.Deprecated`.
+    pub deprecated: bool,
+    /// Its methods, in document order.
+    pub methods: Vec<Method>,
+    /// Its signals, in document order.
+    pub signals: Vec<Signal>,
+    /// Its properties, in document order.
+    pub properties: Vec<Property>,
+}
+
+/// An argument of a method or signal.
+pub struct Arg {
+    /// Its name in the XML, if it has one.
+    pub wire: Option<String>,
+    /// The parameter name in the trait and the signal handle (snake case).
+    pub rust: Ident,
+    /// The parameter name in the adapter, which zbus exports in introspection: the XML's
+    /// name itself wherever Rust can spell it.
+    pub exported: Ident,
+    /// Its D-Bus type.
+    pub signature: Signature,
+}
+
+/// A method.
+pub struct Method {
+    /// Its name on the bus.
+    pub wire: String,
+    /// Its name in the trait.
+    pub rust: Ident,
+    /// In arguments.
+    pub inputs: Vec<Arg>,
+    /// Out arguments.
+    pub outputs: Vec<Arg>,
+    /// Rustdoc lines.
+    pub docs: Vec<String>,
+    /// Marked `org.freedesktop.DBus.Deprecated`.
+    pub deprecated: bool,
+    /// Marked `org.freedesktop.DBus.Method.NoReply`.
+    pub no_reply: bool,
+}
+
+/// A signal.
+pub struct Signal {
+    /// Its name on the bus.
+    pub wire: String,
+    /// Its emitting method on the signal handle.
+    pub rust: Ident,
+    /// Its declaration in the adapter.
+    pub adapter: Ident,
+    /// Its arguments.
+    pub args: Vec<Arg>,
+    /// Rustdoc lines.
+    pub docs: Vec<String>,
+    /// Marked `org.freedesktop.DBus.Deprecated`.
+    pub deprecated: bool,
+}
+
+/// How a property announces changes (`org.freedesktop.DBus.Property.EmitsChangedSignal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmitsChanged {
+    /// `PropertiesChanged` with the new value.
+    True,
+    /// `PropertiesChanged` naming it as invalidated.
+    Invalidates,
+    /// It never changes.
+    Const,
+    /// No signal.
+    False,
+}
+
+impl EmitsChanged {
+    /// The annotation's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmitsChanged::True => "true",
+            EmitsChanged::Invalidates => "invalidates",
+            EmitsChanged::Const => "const",
+            EmitsChanged::False => "false",
+        }
+    }
+}
+
+/// A property.
+pub struct Property {
+    /// Its name on the bus.
+    pub wire: String,
+    /// The getter in the trait.
+    pub getter: Ident,
+    /// The setter in the trait.
+    pub setter: Ident,
+    /// The helper on the signal handle that announces a change, where it announces any.
+    pub changed: Option<Ident>,
+    /// Its D-Bus type.
+    pub signature: Signature,
+    /// Readable.
+    pub read: bool,
+    /// Writable.
+    pub write: bool,
+    /// How it announces changes.
+    pub emits: EmitsChanged,
+    /// Rustdoc lines.
+    pub docs: Vec<String>,
+    /// Marked `org.freedesktop.DBus.Deprecated`.
+    pub deprecated: bool,
+}
+
+/// Why an interface cannot be modelled.
+pub struct Unsupported(pub String);
+
+/// Rust names in one scope, handed out without repeats.
+struct Namespace {
+    taken: HashSet<String>,
+}
+
+impl Namespace {
+    fn new(reserved: &[&str]) -> Self {
+        Self {
+            taken: reserved.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn reserve(&mut self, name: String) {
+        self.taken.insert(name);
+    }
+
+    /// `preferred`, else `preferred` + `suffix`, else that with a number.
+    fn claim(&mut self, preferred: &str, suffix: &str) -> Ident {
+        let mut candidate = preferred.to_owned();
+        let mut n = 1;
+        while self.taken.contains(&candidate) {
+            candidate = match n {
+                1 => format!("{preferred}{suffix}"),
+                _ => format!("{preferred}{suffix}{n}"),
+            };
+            n += 1;
+        }
+        self.taken.insert(candidate.clone());
+        ident(&candidate)
+    }
+}
+
+fn annotated(annotations: &[Annotation<'_>], name: &str) -> Option<String> {
+    annotations
+        .iter()
+        .find(|a| a.name() == name)
+        .map(|a| a.value().to_owned())
+}
+
+fn is_true(annotations: &[Annotation<'_>], name: &str) -> bool {
+    annotated(annotations, name).is_some_and(|v| v == "true")
+}
+
+/// Whether `name` can be a Rust identifier as it is (a keyword as a raw one).
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !matches!(name, "_" | "self" | "Self" | "super" | "crate")
+}
+
+/// Names the adapter uses for itself, which no argument may take.
+const ADAPTER_PARAMS: &[&str] = &["__zbus_header", "__zbus_emitter"];
+
+fn args<'a>(
+    args: impl Iterator<Item = &'a zbus_xml::Arg<'a>>,
+    docs_of: &DocTarget,
+    docs: &Docs,
+    doc_args: &mut Vec<(String, Option<String>)>,
+) -> Vec<Arg> {
+    // `call` is the trait's context parameter.
+    let mut rust_names = Namespace::new(&["call"]);
+    let mut exported_names = Namespace::new(ADAPTER_PARAMS);
+    args.enumerate()
+        .map(|(position, arg)| {
+            let fallback = format!("arg{position}");
+            let snake = arg
+                .name()
+                .map(snake_case)
+                .unwrap_or_else(|| fallback.clone());
+            let rust = rust_names.claim(&snake, "_");
+            let exported = match arg.name() {
+                Some(name) if is_identifier(name) => exported_names.claim(name, "_"),
+                _ => exported_names.claim(&snake, "_"),
+            };
+            let wire = arg.name().map(str::to_owned);
+            if let Some(name) = &wire {
+                doc_args.push((name.clone(), docs.text(&docs_of.arg(name))));
+            }
+            Arg {
+                wire,
+                rust,
+                exported,
+                signature: arg.ty().clone(),
+            }
+        })
+        .collect()
+}
+
+/// Builds the model of `interface`, with `docs` from its file.
+pub fn interface(
+    interface: &zbus_xml::Interface<'_>,
+    docs: &Docs,
+) -> Result<Interface, Unsupported> {
+    let wire = interface.name().to_string();
+    let type_name = interface_type_name(&wire);
+    let annotations: Vec<Annotation<'_>> = interface.annotations().cloned().collect();
+    let interface_emits = annotated(&annotations, EMITS_CHANGED);
+
+    // The trait's methods, property getters and setters share one scope; the adapter adds its
+    // own helpers and those the zbus macro writes for each property.
+    let mut trait_names = Namespace::new(&[]);
+    let mut adapter_names = Namespace::new(&["new", "from_arc", "get_ref"]);
+    let mut handle_names = Namespace::new(&["new", "to", "from_emitter"]);
+    for property in interface.properties() {
+        let stem = zbus_utils::case::snake_or_kebab_case(property.name().as_str(), true);
+        adapter_names.reserve(format!("{stem}_changed"));
+        adapter_names.reserve(format!("{stem}_invalidate"));
+    }
+
+    let mut methods = Vec::new();
+    for method in interface.methods() {
+        let name = method.name().to_string();
+        let target = DocTarget::member(&wire, MemberKind::Method, &name);
+        let mut doc_args = Vec::new();
+        let ins = method
+            .args()
+            .iter()
+            .filter(|a| a.direction() != Some(ArgDirection::Out));
+        let outs = method
+            .args()
+            .iter()
+            .filter(|a| a.direction() == Some(ArgDirection::Out));
+        let inputs = args(ins, &target, docs, &mut doc_args);
+        let outputs = args(outs, &target, docs, &mut doc_args);
+        let rust = trait_names.claim(&snake_case(&name), "_method");
+        adapter_names.reserve(rust.to_string());
+        methods.push(Method {
+            docs: rustdoc_lines(docs.text(&target), &doc_args),
+            deprecated: is_true(method.annotations(), DEPRECATED),
+            no_reply: is_true(method.annotations(), NO_REPLY),
+            wire: name,
+            rust,
+            inputs,
+            outputs,
+        });
+    }
+
+    let mut properties = Vec::new();
+    for property in interface.properties() {
+        let name = property.name().to_string();
+        let target = DocTarget::member(&wire, MemberKind::Property, &name);
+        let snake = snake_case(&name);
+        let getter = trait_names.claim(&snake, "_property");
+        let setter = trait_names.claim(&format!("set_{snake}"), "_property");
+        adapter_names.reserve(getter.to_string());
+        adapter_names.reserve(setter.to_string());
+        let emits = match annotated(property.annotations(), EMITS_CHANGED)
+            .or(interface_emits.clone())
+            .as_deref()
+        {
+            None | Some("true") => EmitsChanged::True,
+            Some("invalidates") => EmitsChanged::Invalidates,
+            Some("const") => EmitsChanged::Const,
+            Some("false") => EmitsChanged::False,
+            Some(other) => {
+                return Err(Unsupported(format!(
+                    "property `{name}`: {EMITS_CHANGED} = \"{other}\""
+                )));
+            }
+        };
+        let access = property.access();
+        let changed = match emits {
+            EmitsChanged::True if access.read() => {
+                Some(handle_names.claim(&format!("{snake}_changed"), "_"))
+            }
+            EmitsChanged::True | EmitsChanged::Invalidates => {
+                Some(handle_names.claim(&format!("{snake}_invalidated"), "_"))
+            }
+            EmitsChanged::Const | EmitsChanged::False => None,
+        };
+        properties.push(Property {
+            docs: rustdoc_lines(docs.text(&target), &[]),
+            deprecated: is_true(property.annotations(), DEPRECATED),
+            wire: name,
+            getter,
+            setter,
+            changed,
+            signature: property.ty().clone(),
+            read: access.read(),
+            write: matches!(access, PropertyAccess::Write | PropertyAccess::ReadWrite),
+            emits,
+        });
+    }
+
+    let mut signals = Vec::new();
+    for signal in interface.signals() {
+        let name = signal.name().to_string();
+        let target = DocTarget::member(&wire, MemberKind::Signal, &name);
+        let mut doc_args = Vec::new();
+        let args = args(signal.args().iter(), &target, docs, &mut doc_args);
+        let snake = snake_case(&name);
+        signals.push(Signal {
+            docs: rustdoc_lines(docs.text(&target), &doc_args),
+            deprecated: is_true(signal.annotations(), DEPRECATED),
+            rust: handle_names.claim(&snake, "_signal"),
+            adapter: adapter_names.claim(&snake, "_signal"),
+            wire: name,
+            args,
+        });
+    }
+
+    Ok(Interface {
+        docs: rustdoc_lines(docs.text(&DocTarget::interface(&wire)), &[]),
+        deprecated: is_true(&annotations, DEPRECATED),
+        module_stem: snake_case(&type_name),
+        type_name,
+        wire,
+        methods,
+        signals,
+        properties,
+    })
+}
+
+/// `format_ident!` for a type-level name built from the interface's type name.
+pub fn type_ident(interface: &Interface, suffix: &str) -> Ident {
+    format_ident!("{}{suffix}", interface.type_name)
+}
