@@ -239,15 +239,27 @@ impl Builder {
             })?;
             let server_doc = format!(" Server side of the D-Bus interface `{}`.", interface.wire);
             let client_doc = format!(" Client side of the D-Bus interface `{}`.", interface.wire);
+            // The XML decides names, argument counts, types and documentation; lints about
+            // those are the XML's business, not the including crate's.
+            let allow = quote! {
+                #[allow(
+                    non_snake_case,
+                    deprecated,
+                    clippy::too_many_arguments,
+                    clippy::type_complexity,
+                    clippy::doc_lazy_continuation,
+                    clippy::doc_overindented_list_items
+                )]
+            };
             modules.push(quote! {
                 #[doc = #server_doc]
-                #[allow(non_snake_case, deprecated)]
+                #allow
                 pub mod #server_module {
                     #server
                 }
 
                 #[doc = #client_doc]
-                #[allow(deprecated)]
+                #allow
                 pub mod #client_module {
                     #client
                 }

@@ -188,7 +188,7 @@ fn is_identifier(name: &str) -> bool {
 }
 
 /// Names the adapter uses for itself, which no argument may take.
-const ADAPTER_PARAMS: &[&str] = &["__zbus_header", "__zbus_emitter"];
+const ADAPTER_PARAMS: &[&str] = &["__zbus_header", "__zbus_emitter", "__zbus_call"];
 
 fn args<'a>(
     args: impl Iterator<Item = &'a zbus_xml::Arg<'a>>,

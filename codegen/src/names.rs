@@ -73,10 +73,19 @@ pub fn ident(snake: &str) -> Ident {
     }
 }
 
+/// Prelude names that generated code uses, which an interface's type must not shadow.
+const PRELUDE_TYPES: &[&str] = &["String", "Vec", "Option", "Result", "Box", "Send", "Sync"];
+
 /// The last dot-separated element of an interface name, in Pascal case:
-/// `com.larry_price.test.RandomData` gives `RandomData`.
+/// `com.larry_price.test.RandomData` gives `RandomData` (and `org.example.String` gives
+/// `StringInterface`, as generated code needs the prelude's `String`).
 pub fn interface_type_name(interface: &str) -> String {
-    pascal_case(interface.rsplit('.').next().unwrap_or(interface))
+    let name = pascal_case(interface.rsplit('.').next().unwrap_or(interface));
+    if PRELUDE_TYPES.contains(&name.as_str()) {
+        name + "Interface"
+    } else {
+        name
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! can still say the line and column, and collects the documentation that `zbus_xml` does not
 //! keep (comments, `<doc:doc>`, `org.gtk.GDBus.DocString`); then `zbus_xml` builds the tree.
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -24,6 +25,7 @@ pub struct Document {
 
 /// Parses the introspection document `xml`, read from `path`.
 pub fn parse_document(path: &Path, xml: &str) -> Result<Document, Error> {
+    let xml = &*expand_internal_entities(xml);
     let docs = Scanner::new(path, xml).scan()?;
     let node = Node::from_reader(xml.as_bytes()).map_err(|error| match error {
         zbus_xml::Error::Xml(xml_error) => Error::Xml {
@@ -38,12 +40,44 @@ pub fn parse_document(path: &Path, xml: &str) -> Result<Document, Error> {
     Ok(Document { node, docs })
 }
 
+/// `xml` with the entities that its DOCTYPE declares (`<!ENTITY NAME "value">`, as UPower's
+/// files use for error names) replaced by their values, since neither parser reads a DTD.
+fn expand_internal_entities(xml: &str) -> Cow<'_, str> {
+    let Some(subset_start) = xml
+        .find("<!DOCTYPE")
+        .and_then(|d| xml[d..].find('[').map(|i| d + i))
+    else {
+        return Cow::Borrowed(xml);
+    };
+    let Some(subset_end) = xml[subset_start..].find("]>").map(|i| subset_start + i) else {
+        return Cow::Borrowed(xml);
+    };
+    let mut expanded = xml[subset_end..].to_owned();
+    for declaration in xml[subset_start..subset_end].split("<!ENTITY").skip(1) {
+        let mut parts = declaration.trim_start().splitn(2, char::is_whitespace);
+        let (Some(name), Some(rest)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some(quote) = rest.chars().next().filter(|q| *q == '"' || *q == '\'') else {
+            continue;
+        };
+        if let Some(value) = rest[1..].split(quote).next() {
+            expanded = expanded.replace(&format!("&{name};"), value);
+        }
+    }
+    // Keep the prolog as it was, so that line numbers stay those of the file.
+    Cow::Owned(format!("{}{expanded}", &xml[..subset_end]))
+}
+
 /// Where the scanner is in the element tree.
 enum Frame {
     /// An element that documentation attaches to: an interface, a member, or an argument.
     Documented(DocTarget),
     /// A `<doc:doc>` element whose text is being collected for its parent.
     Doc(DocTarget, String),
+    /// A `<doc:tt>` inside it, written as code.
+    DocCode,
     /// Anything else.
     Other,
 }
@@ -105,7 +139,7 @@ impl<'x> Scanner<'x> {
                     self.doc_text(&resolved);
                 }
                 Event::Comment(text) => {
-                    if !matches!(self.stack.last(), Some(Frame::Doc(..))) {
+                    if self.doc_being_collected().is_none() {
                         self.pending_comment = Some(text.decode().unwrap_or_default().into_owned());
                     }
                 }
@@ -115,9 +149,17 @@ impl<'x> Scanner<'x> {
         }
     }
 
+    /// The text of the `<doc:doc>` being collected, if the scanner is inside one.
+    fn doc_being_collected(&mut self) -> Option<&mut String> {
+        self.stack.iter_mut().rev().find_map(|frame| match frame {
+            Frame::Doc(_, collected) => Some(collected),
+            _ => None,
+        })
+    }
+
     /// Appends text to the `<doc:doc>` being collected, if any.
     fn doc_text(&mut self, text: &str) {
-        if let Some(Frame::Doc(_, collected)) = self.stack.last_mut() {
+        if let Some(collected) = self.doc_being_collected() {
             collected.push_str(text);
         }
     }
@@ -131,16 +173,27 @@ impl<'x> Scanner<'x> {
     }
 
     fn close(&mut self, frame: Frame) {
-        if let Frame::Doc(target, text) = frame {
-            self.docs.add(target, &text);
+        match frame {
+            Frame::Doc(target, text) => {
+                // The XML's indentation means nothing in the text (and would make Markdown
+                // code blocks).
+                let lines: Vec<&str> = text.lines().map(str::trim).collect();
+                self.docs.add(target, &lines.join("\n"));
+            }
+            Frame::DocCode => self.doc_text("`"),
+            Frame::Documented(_) | Frame::Other => {}
         }
     }
 
     /// Checks an opening element and says what it is.
     fn open(&mut self, element: &BytesStart<'_>, position: usize) -> Result<Frame, Error> {
         let comment = self.pending_comment.take();
-        if let Some(Frame::Doc(_, collected)) = self.stack.last_mut() {
-            // <doc:para> and friends inside <doc:doc>: keep paragraphs apart.
+        if let Some(collected) = self.doc_being_collected() {
+            // Inside <doc:doc>: <doc:tt> is code, anything else a paragraph of its own.
+            if element.local_name().as_ref() == b"tt" {
+                collected.push('`');
+                return Ok(Frame::DocCode);
+            }
             collected.push_str("\n\n");
             return Ok(Frame::Other);
         }
@@ -283,5 +336,21 @@ impl Checker<'_, '_, '_> {
             None if required => Err(self.error(format!("the `{attribute}` attribute is missing"))),
             _ => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entities_declared_in_the_doctype_are_expanded() {
+        let xml = "<!DOCTYPE node PUBLIC \"x\" \"y\" [\n  <!ENTITY ERR \"org.example.Error\">\n]>\n<node><a b=\"&ERR;\"/></node>";
+        let expanded = expand_internal_entities(xml);
+        assert!(
+            expanded.ends_with("<a b=\"org.example.Error\"/></node>"),
+            "{expanded}"
+        );
+        assert_eq!(expanded.lines().count(), xml.lines().count());
     }
 }

@@ -125,7 +125,6 @@ fn complete(function: &mut TraitItemFn, member: &Member<'_>) {
     if !docs.is_empty() {
         function.attrs.retain(|attr| !is_doc(attr));
         let lines = docs.iter().map(|line| format!(" {line}"));
-        function.attrs.insert(0, parse_quote!(#[doc = ""]));
         for line in lines.rev() {
             function.attrs.insert(0, parse_quote!(#[doc = #line]));
         }

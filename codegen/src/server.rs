@@ -34,7 +34,8 @@ pub fn server_code(interface: &Interface) -> TokenStream {
         !interface.signals.is_empty() || interface.properties.iter().any(|p| p.changed.is_some());
     let trait_code = trait_code(interface, &names);
     let adapter_code = adapter_code(interface, &names);
-    let call_code = call_code(&names, has_signals);
+    // With no methods there are no calls; the handle is made with `new`.
+    let call_code = (!interface.methods.is_empty()).then(|| call_code(&names, has_signals));
     let signals_code = has_signals.then(|| signals_code(interface, &names));
     quote! {
         #trait_code
@@ -120,7 +121,7 @@ fn trait_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
             #no_reply
             #deprecated
             fn #name(&self, #(#params,)* call: &#call<'_>)
-                -> impl ::std::future::Future<Output = zbus::fdo::Result<#output>> + Send;
+                -> impl std::future::Future<Output = zbus::fdo::Result<#output>> + Send;
         }
     });
     let properties = interface.properties.iter().map(|property| {
@@ -131,13 +132,13 @@ fn trait_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
         let get = property.read.then(|| quote! {
             #docs
             #deprecated
-            fn #getter(&self) -> impl ::std::future::Future<Output = zbus::fdo::Result<#ty>> + Send;
+            fn #getter(&self) -> impl std::future::Future<Output = zbus::fdo::Result<#ty>> + Send;
         });
         let set_doc = format!(" Sets the D-Bus property `{}`.", property.wire);
         let set = property.write.then(|| quote! {
             #[doc = #set_doc]
             #deprecated
-            fn #setter(&self, value: #ty) -> impl ::std::future::Future<Output = zbus::fdo::Result<()>> + Send;
+            fn #setter(&self, value: #ty) -> impl std::future::Future<Output = zbus::fdo::Result<()>> + Send;
         });
         quote!(#get #set)
     });
@@ -174,8 +175,8 @@ fn adapter_method(method: &Method, call: &Ident) -> TokenStream {
             #[zbus(header)] __zbus_header: zbus::message::Header<'_>,
             #[zbus(signal_emitter)] __zbus_emitter: zbus::object_server::SignalEmitter<'_>,
         ) -> zbus::fdo::Result<#output> {
-            let call = #call::new(&__zbus_header, &__zbus_emitter);
-            self.inner.#name(#(#args,)* &call).await
+            let __zbus_call = #call::new(&__zbus_header, &__zbus_emitter);
+            self.inner.#name(#(#args,)* &__zbus_call).await
         }
     }
 }
@@ -244,23 +245,23 @@ fn adapter_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
         #[doc = #doc]
         #[derive(Debug)]
         pub struct #adapter<T: #trait_> {
-            inner: ::std::sync::Arc<T>,
+            inner: std::sync::Arc<T>,
         }
 
         impl<T: #trait_> #adapter<T> {
             /// Wraps `inner` to be served with `zbus::connection::Builder::serve_at` or
             /// `ObjectServer::at`.
             pub fn new(inner: T) -> Self {
-                Self::from_arc(::std::sync::Arc::new(inner))
+                Self::from_arc(std::sync::Arc::new(inner))
             }
 
             /// Wraps an implementation that is shared with other code.
-            pub fn from_arc(inner: ::std::sync::Arc<T>) -> Self {
+            pub fn from_arc(inner: std::sync::Arc<T>) -> Self {
                 Self { inner }
             }
 
             /// The implementation being served.
-            pub fn get_ref(&self) -> &::std::sync::Arc<T> {
+            pub fn get_ref(&self) -> &std::sync::Arc<T> {
                 &self.inner
             }
         }
@@ -375,7 +376,7 @@ fn emit_property_change(wire: &str, property: &Property) -> Option<TokenStream> 
         quote! {
             #[doc = #doc]
             pub async fn #name(&self, value: #ty) -> zbus::Result<()> {
-                let changed = ::std::collections::HashMap::from([
+                let changed = std::collections::HashMap::from([
                     (#property_wire, zbus::as_variant::to_owned_variant(&value)?),
                 ]);
                 let invalidated: &[&str] = &[];
@@ -391,7 +392,7 @@ fn emit_property_change(wire: &str, property: &Property) -> Option<TokenStream> 
         quote! {
             #[doc = #doc]
             pub async fn #name(&self) -> zbus::Result<()> {
-                let changed = ::std::collections::HashMap::<&str, zbus::OwnedVariant>::new();
+                let changed = std::collections::HashMap::<&str, zbus::OwnedVariant>::new();
                 let invalidated: &[&str] = &[#property_wire];
                 self.emitter
                     .emit("org.freedesktop.DBus.Properties", "PropertiesChanged", &(#wire, changed, invalidated))

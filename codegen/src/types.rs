@@ -18,18 +18,18 @@ pub fn owned(signature: &Signature) -> TokenStream {
         Signature::I64 => quote!(i64),
         Signature::U64 => quote!(u64),
         Signature::F64 => quote!(f64),
-        Signature::Str => quote!(::std::string::String),
+        Signature::Str => quote!(String),
         Signature::Signature => quote!(zbus::Signature),
         Signature::ObjectPath => quote!(zbus::OwnedObjectPath),
         Signature::Variant => quote!(zbus::OwnedVariant),
         Signature::Fd => quote!(zbus::OwnedFd),
         Signature::Array(element) => {
             let element = owned(element);
-            quote!(::std::vec::Vec<#element>)
+            quote!(Vec<#element>)
         }
         Signature::Dict { key, value } => {
             let (key, value) = (owned(key), owned(value));
-            quote!(::std::collections::HashMap<#key, #value>)
+            quote!(std::collections::HashMap<#key, #value>)
         }
         Signature::Structure(fields) => {
             let fields = fields.iter().map(owned);
@@ -112,11 +112,11 @@ mod tests {
     fn containers_nest() {
         assert_eq!(
             owned_of("a{sv}"),
-            ":: std :: collections :: HashMap < :: std :: string :: String , zbus :: OwnedVariant >"
+            "std :: collections :: HashMap < String , zbus :: OwnedVariant >"
         );
         assert_eq!(
             owned_of("a(uo)"),
-            ":: std :: vec :: Vec < (u32 , zbus :: OwnedObjectPath ,) >"
+            "Vec < (u32 , zbus :: OwnedObjectPath ,) >"
         );
     }
 
@@ -125,13 +125,10 @@ mod tests {
         let one: Signature = "(ss)".parse().unwrap();
         assert_eq!(
             returned([&one].into_iter()).to_string(),
-            "((:: std :: string :: String , :: std :: string :: String ,) ,)"
+            "((String , String ,) ,)"
         );
         let plain: Signature = "s".parse().unwrap();
-        assert_eq!(
-            returned([&plain].into_iter()).to_string(),
-            ":: std :: string :: String"
-        );
+        assert_eq!(returned([&plain].into_iter()).to_string(), "String");
         assert_eq!(returned([].into_iter()).to_string(), "()");
     }
 }
