@@ -1,0 +1,87 @@
+//! A throwaway crate that includes generated code and depends on zbus alone (plus tokio where
+//! it runs something), built with cargo the way a user's crate would be.
+
+#![allow(dead_code)] // Each test binary uses its own part of this module.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long one cargo run of a generated crate may take.
+const CARGO_TIMEOUT: Duration = Duration::from_secs(20 * 60);
+
+/// A crate in the test's temporary folder.
+pub struct GeneratedCrate {
+    dir: PathBuf,
+}
+
+impl GeneratedCrate {
+    /// A fresh crate called `name`, with an empty `src/`.
+    pub fn new(name: &str) -> Self {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+        let _ = std::fs::remove_dir_all(dir.join("src"));
+        std::fs::create_dir_all(dir.join("src")).expect("the crate folder");
+        let manifest = format!(
+            r#"[package]
+name = "{name}"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+zbus = {{ version = "=6.2.1", default-features = false, features = ["tokio", "proxy", "service"] }}
+tokio = {{ version = "1", features = ["rt-multi-thread", "macros"] }}
+
+# Not part of the project's workspace.
+[workspace]
+"#
+        );
+        let krate = Self { dir };
+        krate.write("Cargo.toml", &manifest);
+        // The workspace's lock file, so that the crate builds against the same versions.
+        let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock");
+        std::fs::copy(lock, krate.dir.join("Cargo.lock")).expect("the workspace's Cargo.lock");
+        krate
+    }
+
+    /// Writes `contents` to `path` in the crate.
+    pub fn write(&self, path: &str, contents: &str) {
+        std::fs::write(self.dir.join(path), contents).expect("a file of the crate");
+    }
+
+    /// Runs `cargo COMMAND ARGS` in the crate, offline, with a target folder that all
+    /// generated crates share.
+    pub fn cargo(&self, command: &str, args: &[&str]) -> Output {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-crates-target");
+        let mut child = Command::new(cargo)
+            .args([command, "--offline"])
+            .args(args)
+            .current_dir(&self.dir)
+            .env("CARGO_TARGET_DIR", target)
+            .env_remove("RUSTFLAGS")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cargo runs");
+        let started = Instant::now();
+        while child.try_wait().expect("cargo's status").is_none() {
+            if started.elapsed() > CARGO_TIMEOUT {
+                let _ = child.kill();
+                panic!("cargo {command} {args:?} took longer than {CARGO_TIMEOUT:?}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        child.wait_with_output().expect("cargo's output")
+    }
+}
+
+/// What a command printed, for an assertion message.
+pub fn printed(output: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
