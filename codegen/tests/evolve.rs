@@ -4,10 +4,9 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use dbus_xml_codegen::Builder;
-use support::{GeneratedCrate, printed};
+use support::{GeneratedCrate, PrivateBus, printed};
 
 const V1: &str = include_str!("../../interfaces/com.larry_price.test.RandomData.xml");
 
@@ -102,21 +101,8 @@ fn once_implemented_the_regenerated_proxy_calls_the_added_method() {
     let build = krate.cargo("build", &["--quiet"]);
     assert!(build.status.success(), "{}", printed(&build));
 
-    let mut bus = Command::new("dbus-daemon")
-        .args(["--session", "--nofork", "--print-address=1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("dbus-daemon runs");
-    let mut address = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(bus.stdout.take().unwrap()),
-        &mut address,
-    )
-    .expect("the bus address");
-    let run = krate.cargo("run", &["--quiet", "--", address.trim()]);
-    let _ = bus.kill();
-    let _ = bus.wait();
+    let bus = PrivateBus::start();
+    let run = krate.cargo("run", &["--quiet", "--", &bus.address]);
     assert!(run.status.success(), "{}", printed(&run));
     assert_eq!(String::from_utf8_lossy(&run.stdout), "bits are random\n");
 }
