@@ -8,6 +8,7 @@
 pub mod bits;
 pub mod bus;
 pub mod client;
+pub mod contract;
 mod request_ids;
 pub mod service;
 

@@ -108,3 +108,13 @@ async fn a_tutorial_style_python_client_gets_its_slow_result() {
     let output = run_with_timeout(python).await;
     assert!(fits(&printed_number(&output), 6));
 }
+
+#[tokio::test]
+async fn our_client_works_against_the_python_tutorial_service() {
+    let bus = PrivateBus::start().await;
+    let _python = bus.start_python_service("0.01").await;
+
+    assert!(fits(&printed_number(&bus.run_client(&["20"]).await), 20));
+    let slow = bus.run_client(&["6", "--slow", "--timeout", "15s"]).await;
+    assert!(fits(&printed_number(&slow), 6));
+}

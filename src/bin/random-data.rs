@@ -1,19 +1,29 @@
 //! `random-data [BITS] [-s|--slow]`: prints a random number from the random-data service.
+//! `random-data contract FILE.xml`: checks a live object against its introspection XML.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use random_data::bus::BusArgs;
-use random_data::{RandomDataProxy, client};
+use random_data::{BUS_NAME, OBJECT_PATH, RandomDataProxy, client, contract};
 
 /// Ask the random-data D-Bus service for a random number.
 ///
 /// Exit codes: 0 printed a number, 1 the service refused (e.g. bits out of range) or another
 /// D-Bus error, 2 no bus or no service, 3 a slow request timed out.
 #[derive(Debug, Parser)]
-#[command(version)]
-struct Args {
+#[command(version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    ask: AskArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct AskArgs {
     /// How many bits the number has.
     #[arg(default_value_t = 16, allow_negative_numbers = true)]
     bits: i32,
@@ -27,10 +37,56 @@ struct Args {
     bus: BusArgs,
 }
 
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compare a live object's introspection with an introspection XML file.
+    ///
+    /// Prints every difference, classed as breaking or compatible. Exit codes: 0 no breaking
+    /// difference (with --strict: no difference at all), 1 a breaking difference (with
+    /// --strict: any), 2 the XML or the object could not be read.
+    Contract(ContractArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ContractArgs {
+    /// The introspection XML the object should match.
+    file: PathBuf,
+    /// The bus name of the object's owner.
+    #[arg(long, default_value = BUS_NAME)]
+    dest: String,
+    /// The object's path.
+    #[arg(long, default_value = OBJECT_PATH)]
+    path: String,
+    /// Fail on compatible differences too.
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    bus: BusArgs,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(&args).await {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Contract(args)) => check_contract(&args).await,
+        None => ask(&cli.ask).await,
+    }
+}
+
+async fn ask(args: &AskArgs) -> ExitCode {
+    let number = async {
+        let connection = args.bus.builder().build().await?;
+        let proxy = RandomDataProxy::new(&connection).await?;
+        if args.slow {
+            let timeout = args
+                .timeout
+                .unwrap_or_else(|| client::default_slow_timeout(args.bits));
+            client::slow(&proxy, args.bits, timeout).await
+        } else {
+            client::quick(&proxy, args.bits).await
+        }
+    };
+    match number.await {
         Ok(number) => {
             println!("Your random number is: {number}");
             ExitCode::SUCCESS
@@ -42,15 +98,27 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(args: &Args) -> Result<String, client::ClientError> {
-    let connection = args.bus.builder().build().await?;
-    let proxy = RandomDataProxy::new(&connection).await?;
-    if args.slow {
-        let timeout = args
-            .timeout
-            .unwrap_or_else(|| client::default_slow_timeout(args.bits));
-        client::slow(&proxy, args.bits, timeout).await
-    } else {
-        client::quick(&proxy, args.bits).await
+async fn check_contract(args: &ContractArgs) -> ExitCode {
+    let report = async {
+        let connection = args
+            .bus
+            .builder()
+            .build()
+            .await
+            .map_err(|e| e.to_string())?;
+        contract::check(&connection, &args.dest, &args.path, &args.file)
+            .await
+            .map_err(|e| e.to_string())
+    };
+    match report.await {
+        Ok(report) => {
+            println!("{report}");
+            let failed = report.is_breaking() || (args.strict && !report.differences.is_empty());
+            ExitCode::from(u8::from(failed))
+        }
+        Err(error) => {
+            eprintln!("random-data contract: {error}");
+            ExitCode::from(2)
+        }
     }
 }

@@ -97,6 +97,43 @@ impl PrivateBus {
         RunningService { process }
     }
 
+    /// Starts the Python tutorial service (`tests/python/tutorial_service.py`) on this bus,
+    /// with a tick of `tick_seconds`, and waits until it owns its name.
+    pub async fn start_python_service(&self, tick_seconds: &str) -> RunningService {
+        // Debian's python3 has dbus-python and PyGObject; another python3 on PATH may not.
+        let process = tokio::process::Command::new("/usr/bin/python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/python/tutorial_service.py"
+            ))
+            .args([self.address(), tick_seconds])
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the Python service starts");
+        self.wait_for_service().await;
+        RunningService { process }
+    }
+
+    /// Waits until someone owns the service's name.
+    async fn wait_for_service(&self) {
+        let connection = self.connect().await;
+        let dbus = zbus::fdo::DBusProxy::new(&connection)
+            .await
+            .expect("the bus proxy");
+        tokio::time::timeout(WAIT, async {
+            while !dbus
+                .name_has_owner(BUS_NAME.try_into().unwrap())
+                .await
+                .expect("NameHasOwner")
+            {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await
+        .expect("the service takes its name in time");
+    }
+
     /// Runs the client binary against this bus with `args` and returns what it did.
     pub async fn run_client(&self, args: &[&str]) -> Output {
         let mut client = Command::new(env!("CARGO_BIN_EXE_random-data"));

@@ -1,0 +1,150 @@
+//! The contract check against live objects: our service matches its XML; a divergent object
+//! is reported with exactly its differences; the Python tutorial service differs in argument
+//! names only.
+
+mod common;
+
+use std::path::Path;
+
+use common::PrivateBus;
+use random_data::contract::{self, Class, Difference};
+use random_data::{BUS_NAME, OBJECT_PATH};
+use zbus::object_server::SignalEmitter;
+
+const XML: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/interfaces/com.larry_price.test.RandomData.xml"
+);
+
+/// An object that drifted from the XML: `quick` takes a string, `slow` is now `slower`, and
+/// `slow_result`'s first argument is called `id`.
+struct Divergent;
+
+#[zbus::interface(name = "com.larry_price.test.RandomData")]
+impl Divergent {
+    #[zbus(name = "quick", out_args("result"))]
+    async fn quick(&self, bits: String) -> String {
+        bits
+    }
+
+    #[zbus(name = "slower", out_args("thread_id"))]
+    async fn slower(&self, bits: i32) -> String {
+        bits.to_string()
+    }
+
+    #[zbus(signal, name = "slow_result")]
+    async fn slow_result(emitter: &SignalEmitter<'_>, id: &str, result: &str) -> zbus::Result<()>;
+}
+
+fn difference(class: Class, member: &str, what: &str) -> Difference {
+    Difference {
+        class,
+        place: format!("interface com.larry_price.test.RandomData, {member}"),
+        what: what.to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn our_service_matches_the_xml() {
+    let bus = PrivateBus::start().await;
+    let _service = bus.start_service().await;
+
+    let report = contract::check(&bus.connect().await, BUS_NAME, OBJECT_PATH, Path::new(XML))
+        .await
+        .unwrap();
+    assert_eq!(report.differences, []);
+    assert_eq!(
+        report.standard_interfaces,
+        [
+            "org.freedesktop.DBus.Introspectable",
+            "org.freedesktop.DBus.Peer",
+            "org.freedesktop.DBus.Properties"
+        ]
+    );
+
+    let output = bus.run_client(&["contract", "--strict", XML]).await;
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("the object matches the XML"));
+}
+
+#[tokio::test]
+async fn a_divergent_object_is_reported_with_exactly_its_differences() {
+    let bus = PrivateBus::start().await;
+    let _divergent = zbus::connection::Builder::address(bus.address())
+        .name(BUS_NAME)
+        .serve_at(OBJECT_PATH, Divergent)
+        .build()
+        .await
+        .unwrap();
+
+    let report = contract::check(&bus.connect().await, BUS_NAME, OBJECT_PATH, Path::new(XML))
+        .await
+        .unwrap();
+    assert_eq!(
+        report.differences,
+        [
+            difference(
+                Class::Breaking,
+                "method quick",
+                "signature changed from (in i, out s) to (in s, out s)"
+            ),
+            difference(Class::Breaking, "method slow", "renamed to `slower`"),
+            difference(
+                Class::Compatible,
+                "signal slow_result",
+                "argument 1 renamed from `thread_id` to `id`"
+            ),
+        ]
+    );
+
+    let output = bus.run_client(&["contract", XML]).await;
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            "breaking: interface com.larry_price.test.RandomData, method slow: renamed to `slower`"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("2 breaking, 1 compatible\n"), "{stdout}");
+}
+
+#[tokio::test]
+async fn the_python_tutorial_service_differs_in_argument_names_only() {
+    let bus = PrivateBus::start().await;
+    let _python = bus.start_python_service("0.01").await;
+
+    let report = contract::check(&bus.connect().await, BUS_NAME, OBJECT_PATH, Path::new(XML))
+        .await
+        .unwrap();
+    assert!(!report.differences.is_empty());
+    for difference in &report.differences {
+        assert_eq!(difference.class, Class::Compatible, "{difference:?}");
+        assert!(difference.what.contains("renamed from"), "{difference:?}");
+    }
+
+    // Compatible: passes, but not with --strict.
+    assert_eq!(
+        bus.run_client(&["contract", XML]).await.status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        bus.run_client(&["contract", "--strict", XML])
+            .await
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[tokio::test]
+async fn no_object_or_a_bad_file_exits_2() {
+    let bus = PrivateBus::start().await;
+    let output = bus.run_client(&["contract", XML]).await;
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot introspect"));
+
+    let _service = bus.start_service().await;
+    let output = bus.run_client(&["contract", "no/such/file.xml"]).await;
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+}
