@@ -298,22 +298,22 @@ impl<'r> Members<'r> {
                 }
             }
         }
-        if let (Some(was), Some(is)) = (declared.access, live.access) {
-            if was != is {
-                let narrowed = (was.read() && !is.read()) || (was.write() && !is.write());
-                let class = if narrowed {
-                    Class::Breaking
-                } else {
-                    Class::Compatible
-                };
-                let what = format!(
-                    "access {} from {} to {}",
-                    if narrowed { "narrowed" } else { "widened" },
-                    access_name(was),
-                    access_name(is)
-                );
-                self.push(class, Some(declared), what);
-            }
+        if let (Some(was), Some(is)) = (declared.access, live.access)
+            && was != is
+        {
+            let narrowed = (was.read() && !is.read()) || (was.write() && !is.write());
+            let class = if narrowed {
+                Class::Breaking
+            } else {
+                Class::Compatible
+            };
+            let what = format!(
+                "access {} from {} to {}",
+                if narrowed { "narrowed" } else { "widened" },
+                access_name(was),
+                access_name(is)
+            );
+            self.push(class, Some(declared), what);
         }
         self.annotations(Some(declared), &declared.annotations, &live.annotations);
     }
