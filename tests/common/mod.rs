@@ -79,21 +79,7 @@ impl PrivateBus {
             .kill_on_drop(true)
             .spawn()
             .expect("the service starts");
-        let connection = self.connect().await;
-        let dbus = zbus::fdo::DBusProxy::new(&connection)
-            .await
-            .expect("the bus proxy");
-        tokio::time::timeout(WAIT, async {
-            while !dbus
-                .name_has_owner(BUS_NAME.try_into().unwrap())
-                .await
-                .expect("NameHasOwner")
-            {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        })
-        .await
-        .expect("the service takes its name in time");
+        self.wait_for_service().await;
         RunningService { process }
     }
 
