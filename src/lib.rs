@@ -9,6 +9,7 @@ pub mod bits;
 pub mod bus;
 pub mod client;
 pub mod contract;
+pub mod errors;
 mod request_ids;
 pub mod service;
 

@@ -3,9 +3,8 @@
 
 use std::time::Duration;
 
-use zbus::fdo;
-
 use crate::bits::{self, Width};
+use crate::errors::ServiceError;
 use crate::request_ids::RequestIds;
 use crate::{RandomData, RandomDataCall};
 
@@ -42,16 +41,18 @@ impl Service {
 }
 
 /// Checks a requested width, answering a bad one with `InvalidArgs`.
-fn width(bits: i32) -> fdo::Result<Width> {
-    Width::try_from(bits).map_err(|error| fdo::Error::InvalidArgs(error.to_string()))
+fn width(bits: i32) -> Result<Width, ServiceError> {
+    Width::try_from(bits).map_err(|error| ServiceError::InvalidArgs(error.to_string()))
 }
 
 impl RandomData for Service {
-    async fn quick(&self, bits: i32, _call: &RandomDataCall<'_>) -> fdo::Result<String> {
+    type Error = ServiceError;
+
+    async fn quick(&self, bits: i32, _call: &RandomDataCall<'_>) -> Result<String, ServiceError> {
         Ok(bits::random_number(width(bits)?).to_string())
     }
 
-    async fn slow(&self, bits: i32, call: &RandomDataCall<'_>) -> fdo::Result<String> {
+    async fn slow(&self, bits: i32, call: &RandomDataCall<'_>) -> Result<String, ServiceError> {
         let width = width(bits)?;
         let id = self.request_ids.next_id();
         let signals = call.signals();

@@ -121,7 +121,7 @@ fn trait_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
             #no_reply
             #deprecated
             fn #name(&self, #(#params,)* call: &#call<'_>)
-                -> impl std::future::Future<Output = zbus::fdo::Result<#output>> + Send;
+                -> impl std::future::Future<Output = Result<#output, Self::Error>> + Send;
         }
     });
     let properties = interface.properties.iter().map(|property| {
@@ -132,13 +132,13 @@ fn trait_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
         let get = property.read.then(|| quote! {
             #docs
             #deprecated
-            fn #getter(&self) -> impl std::future::Future<Output = zbus::fdo::Result<#ty>> + Send;
+            fn #getter(&self) -> impl std::future::Future<Output = Result<#ty, Self::Error>> + Send;
         });
         let set_doc = format!(" Sets the D-Bus property `{}`.", property.wire);
         let set = property.write.then(|| quote! {
             #[doc = #set_doc]
             #deprecated
-            fn #setter(&self, value: #ty) -> impl std::future::Future<Output = zbus::fdo::Result<()>> + Send;
+            fn #setter(&self, value: #ty) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send;
         });
         quote!(#get #set)
     });
@@ -148,6 +148,11 @@ fn trait_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
         #[doc = #serve_doc]
         #deprecated
         pub trait #trait_: Send + Sync + 'static {
+            /// The error that methods fail with, sent to the caller as a D-Bus error:
+            /// `zbus::fdo::Error` for the standard names, or a type of your own that implements
+            /// `zbus::DBusError` (e.g. with `#[derive(zbus::DBusError)]`) for names of your own.
+            type Error: zbus::DBusError + Send + Sync + 'static;
+
             #(#methods)*
             #(#properties)*
         }
@@ -174,7 +179,7 @@ fn adapter_method(method: &Method, call: &Ident) -> TokenStream {
             #(#params,)*
             #[zbus(header)] __zbus_header: zbus::message::Header<'_>,
             #[zbus(signal_emitter)] __zbus_emitter: zbus::object_server::SignalEmitter<'_>,
-        ) -> zbus::fdo::Result<#output> {
+        ) -> Result<#output, T::Error> {
             let __zbus_call = #call::new(&__zbus_header, &__zbus_emitter);
             self.inner.#name(#(#args,)* &__zbus_call).await
         }
@@ -194,7 +199,7 @@ fn adapter_property(property: &Property) -> TokenStream {
         };
         quote! {
             #attr
-            async fn #getter(&self) -> zbus::fdo::Result<#ty> {
+            async fn #getter(&self) -> Result<#ty, T::Error> {
                 self.inner.#getter().await
             }
         }
@@ -202,7 +207,7 @@ fn adapter_property(property: &Property) -> TokenStream {
     let set = property.write.then(|| {
         quote! {
             #[zbus(property, name = #wire)]
-            async fn #setter(&self, value: #ty) -> zbus::fdo::Result<()> {
+            async fn #setter(&self, value: #ty) -> Result<(), T::Error> {
                 self.inner.#setter(value).await
             }
         }

@@ -45,6 +45,8 @@ use zbus::fdo;
 struct Service;
 
 impl RandomData for Service {{
+    type Error = fdo::Error;
+
     async fn quick(&self, _bits: i32, _call: &RandomDataCall<'_>) -> fdo::Result<String> {{
         Ok("4".into())
     }}

@@ -43,6 +43,8 @@ struct Service {
 }
 
 impl Thermostat for Service {
+    type Error = fdo::Error;
+
     async fn bump(&self, by: f64, call: &ThermostatCall<'_>) -> fdo::Result<()> {
         let target = {
             let mut target = self.target.lock().unwrap();

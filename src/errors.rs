@@ -1,0 +1,46 @@
+//! The D-Bus errors the service answers with.
+
+use zbus::DBusError;
+use zbus::message::{Header, Message};
+use zbus::names::ErrorName;
+
+/// The error name for [`ServiceError::Busy`].
+pub const BUSY: &str = "com.larry_price.test.RandomData.Error.Busy";
+/// The error name for [`ServiceError::ShuttingDown`].
+pub const SHUTTING_DOWN: &str = "com.larry_price.test.RandomData.Error.ShuttingDown";
+
+/// Why the service refused a call. Each kind has its own D-Bus error name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServiceError {
+    /// A bad argument: `org.freedesktop.DBus.Error.InvalidArgs`.
+    #[error("{0}")]
+    InvalidArgs(String),
+    /// A limit on pending slow requests is reached: `com.larry_price.test.RandomData.Error.Busy`.
+    #[error("{0}")]
+    Busy(String),
+    /// The service is stopping and takes no new requests:
+    /// `com.larry_price.test.RandomData.Error.ShuttingDown`.
+    #[error("the service is shutting down")]
+    ShuttingDown,
+}
+
+impl DBusError for ServiceError {
+    fn create_reply(&self, call: &Header<'_>) -> zbus::Result<Message> {
+        Message::error(call, self.name()).build(&(self.to_string(),))
+    }
+
+    fn name(&self) -> ErrorName<'_> {
+        ErrorName::from_static_str_unchecked(match self {
+            ServiceError::InvalidArgs(_) => "org.freedesktop.DBus.Error.InvalidArgs",
+            ServiceError::Busy(_) => BUSY,
+            ServiceError::ShuttingDown => SHUTTING_DOWN,
+        })
+    }
+
+    fn description(&self) -> Option<&str> {
+        match self {
+            ServiceError::InvalidArgs(message) | ServiceError::Busy(message) => Some(message),
+            ServiceError::ShuttingDown => Some("the service is shutting down"),
+        }
+    }
+}
