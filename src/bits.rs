@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use num_bigint::BigUint;
 use rand::RngCore;
+use tokio::sync::watch;
 
 /// The widest number the service hands out, in bits.
 pub const MAX_BITS: u32 = 4096;
@@ -49,12 +50,22 @@ pub fn random_number(width: Width) -> BigUint {
 }
 
 /// Like [`random_number`], but draws one bit per `tick`, most significant first, so that it
-/// takes `width` ticks.
-pub async fn random_number_slowly(width: Width, tick: Duration) -> BigUint {
+/// takes `width` ticks; once `hurry` turns true, it draws the remaining bits at once.
+pub async fn random_number_slowly(
+    width: Width,
+    tick: Duration,
+    mut hurry: watch::Receiver<bool>,
+) -> BigUint {
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + tick, tick);
     let mut number = BigUint::ZERO;
+    let mut hurried = *hurry.borrow();
     for position in (0..u64::from(width.bits())).rev() {
-        ticks.tick().await;
+        if !hurried {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                _ = hurry.wait_for(|hurry| *hurry) => hurried = true,
+            }
+        }
         number.set_bit(position, rand::random::<bool>());
     }
     number
@@ -88,8 +99,22 @@ mod tests {
     async fn slow_numbers_take_one_tick_per_bit() {
         let started = tokio::time::Instant::now();
         let width = Width::try_from(12).unwrap();
-        let number = random_number_slowly(width, Duration::from_secs(1)).await;
+        let (_hurry, calm) = watch::channel(false);
+        let number = random_number_slowly(width, Duration::from_secs(1), calm).await;
         assert_eq!(started.elapsed(), Duration::from_secs(12));
         assert!(number.bits() <= 12);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hurried_number_is_finished_at_once() {
+        let started = tokio::time::Instant::now();
+        let width = Width::try_from(100).unwrap();
+        let (hurry, hurried) = watch::channel(false);
+        let number = tokio::spawn(random_number_slowly(width, Duration::from_secs(1), hurried));
+        tokio::time::sleep(Duration::from_millis(3500)).await;
+        hurry.send_replace(true);
+        let number = number.await.unwrap();
+        assert_eq!(started.elapsed(), Duration::from_millis(3500));
+        assert!(number.bits() <= 100);
     }
 }

@@ -16,6 +16,12 @@ pub enum ClientError {
     /// The service answered the call with an error.
     #[error("the service refused the request: {0}")]
     Refused(String),
+    /// The service left the bus while a slow request was pending.
+    #[error("the service left the bus before sending the result of request {request_id}")]
+    ServiceGone {
+        /// The id the service gave the request.
+        request_id: String,
+    },
     /// No `slow_result` for our request arrived in time.
     #[error("no result for request {request_id} after {}", humantime::format_duration(*waited))]
     TimedOut {
@@ -30,12 +36,12 @@ pub enum ClientError {
 }
 
 impl ClientError {
-    /// The process exit code for this error: 1 refused or bus error, 2 no service, 3 timed
-    /// out.
+    /// The process exit code for this error: 1 refused or bus error, 2 no service (or it left),
+    /// 3 timed out.
     pub fn exit_code(&self) -> u8 {
         match self {
             ClientError::Refused(_) | ClientError::Bus(_) => 1,
-            ClientError::NoService(_) => 2,
+            ClientError::NoService(_) | ClientError::ServiceGone { .. } => 2,
             ClientError::TimedOut { .. } => 3,
         }
     }
@@ -73,20 +79,34 @@ pub async fn quick(proxy: &RandomDataProxy<'_>, bits: i32) -> Result<String, Cli
     Ok(proxy.quick(bits).await?)
 }
 
-/// Asks for a number the slow way: subscribes to `slow_result`, calls `slow`, and waits up to
-/// `timeout` for the signal that carries the id of this request, ignoring all others.
+/// Asks for a number the slow way: subscribes to `slow_result` and to changes of the service's
+/// owner, calls `slow`, and waits up to `timeout` for the signal that carries the id of this
+/// request, ignoring all others; gives up at once if the service leaves the bus.
 pub async fn slow(
     proxy: &RandomDataProxy<'_>,
     bits: i32,
     timeout: Duration,
 ) -> Result<String, ClientError> {
     let mut results = proxy.receive_slow_result().await?;
+    let mut owners = proxy.inner().receive_owner_changed().await?;
     let request_id = proxy.slow(bits).await?;
     let ours = async {
-        while let Some(signal) = results.next().await {
-            let args = signal.args()?;
-            if args.thread_id() == &request_id {
-                return Ok(args.result().to_string());
+        loop {
+            tokio::select! {
+                signal = results.next() => {
+                    let Some(signal) = signal else { break };
+                    let args = signal.args()?;
+                    if args.thread_id() == &request_id {
+                        return Ok(args.result().to_string());
+                    }
+                }
+                owner = owners.next() => match owner {
+                    Some(Some(_)) => {}
+                    Some(None) => {
+                        return Err(ClientError::ServiceGone { request_id: request_id.clone() });
+                    }
+                    None => break,
+                },
             }
         }
         Err(ClientError::NoService("the bus connection closed".into()))

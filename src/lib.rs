@@ -10,7 +10,9 @@ pub mod bus;
 pub mod client;
 pub mod contract;
 pub mod errors;
+pub mod pending;
 mod request_ids;
+pub mod serve;
 pub mod service;
 
 /// The code generated from the interface XML (see `build.rs`).

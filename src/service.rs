@@ -1,10 +1,14 @@
 //! The service's own logic: the hand-written implementation of the generated [`RandomData`]
 //! trait.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use zbus::names::BusName;
 
 use crate::bits::{self, Width};
 use crate::errors::ServiceError;
+use crate::pending::{Limits, PendingRequests};
 use crate::request_ids::RequestIds;
 use crate::{RandomData, RandomDataCall};
 
@@ -13,12 +17,15 @@ use crate::{RandomData, RandomDataCall};
 pub struct ServiceConfig {
     /// How long a slow request takes per bit.
     pub bit_interval: Duration,
+    /// Caps on pending slow requests.
+    pub limits: Limits,
 }
 
 impl Default for ServiceConfig {
     fn default() -> Self {
         Self {
             bit_interval: Duration::from_secs(1),
+            limits: Limits::default(),
         }
     }
 }
@@ -28,15 +35,22 @@ impl Default for ServiceConfig {
 pub struct Service {
     config: ServiceConfig,
     request_ids: RequestIds,
+    pending: Arc<PendingRequests>,
 }
 
 impl Service {
     /// A service with `config`.
     pub fn new(config: ServiceConfig) -> Self {
         Self {
+            pending: PendingRequests::new(config.limits),
             config,
             request_ids: RequestIds::new(),
         }
+    }
+
+    /// Its pending slow requests.
+    pub fn pending(&self) -> &Arc<PendingRequests> {
+        &self.pending
     }
 }
 
@@ -54,16 +68,23 @@ impl RandomData for Service {
 
     async fn slow(&self, bits: i32, call: &RandomDataCall<'_>) -> Result<String, ServiceError> {
         let width = width(bits)?;
+        let caller = call.sender().map(|sender| sender.to_owned());
+        // The result goes to the caller alone: see README, "Reliability".
+        let signals = match &caller {
+            Some(caller) => call.signals().to(BusName::from(caller.clone())),
+            None => call.signals(),
+        };
+        let caller = caller.map(|c| c.to_string()).unwrap_or_default();
         let id = self.request_ids.next_id();
-        let signals = call.signals();
         let tick = self.config.bit_interval;
         let request_id = id.clone();
-        tokio::spawn(async move {
-            let number = bits::random_number_slowly(width, tick).await;
+        self.pending.start(&caller, &id, move |hurry| async move {
+            let number = bits::random_number_slowly(width, tick, hurry).await;
             if let Err(error) = signals.slow_result(&request_id, &number.to_string()).await {
                 tracing::warn!(%request_id, %error, "could not emit slow_result");
             }
-        });
+        })?;
+        tracing::debug!(%caller, request_id = %id, bits, "slow request started");
         Ok(id)
     }
 }

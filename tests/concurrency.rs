@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use common::{PrivateBus, WAIT, fits, printed_number};
 use futures_util::StreamExt;
-use random_data::RandomDataProxy;
+use random_data::{
+    BUS_NAME, OBJECT_PATH, RandomData, RandomDataCall, RandomDataProxy, RandomDataServer,
+};
 use tokio::task::JoinSet;
 
 const CLIENTS: usize = 5;
@@ -21,9 +23,9 @@ struct Seen {
     signals: Vec<(String, String)>,
 }
 
-/// Subscribes, issues its requests concurrently, and collects every signal until it has seen
-/// all of them (they are broadcast), then a little longer to catch duplicates.
-async fn one_client(proxy: RandomDataProxy<'static>, total: usize) -> Seen {
+/// Subscribes, issues its requests concurrently, and collects every signal it receives until it
+/// has as many as it made requests, then a little longer to catch duplicates.
+async fn one_client(proxy: RandomDataProxy<'static>) -> Seen {
     let mut results = proxy.receive_slow_result().await.unwrap();
     let mut calls = JoinSet::new();
     for _ in 0..REQUESTS_PER_CLIENT {
@@ -49,7 +51,7 @@ async fn one_client(proxy: RandomDataProxy<'static>, total: usize) -> Seen {
             }
         }
     };
-    collect(WAIT, total).await;
+    collect(WAIT, REQUESTS_PER_CLIENT).await;
     collect(Duration::from_millis(300), usize::MAX).await;
     Seen { own_ids, signals }
 }
@@ -63,7 +65,7 @@ async fn a_hundred_concurrent_slow_requests_each_get_their_own_result_once() {
     let mut clients = JoinSet::new();
     for _ in 0..CLIENTS {
         let proxy = bus.proxy().await;
-        clients.spawn(one_client(proxy, total));
+        clients.spawn(one_client(proxy));
     }
     let seen = clients.join_all().await;
 
@@ -82,46 +84,71 @@ async fn a_hundred_concurrent_slow_requests_each_get_their_own_result_once() {
                 "result for {id} lost or repeated"
             );
         }
-        assert_eq!(client.signals.len(), total, "signals lost or repeated");
-        assert!(per_id.keys().all(|id| all_ids.contains(&id.to_string())));
+        // Results go to their caller alone.
+        assert_eq!(
+            client.signals.len(),
+            REQUESTS_PER_CLIENT,
+            "signals lost or repeated"
+        );
+        assert!(per_id.keys().all(|id| client.own_ids.contains(*id)));
+    }
+}
+
+/// A stand-in service that answers every slow request with the id `mine`, then emits a result
+/// for another id before the result for `mine`.
+struct Impostor;
+
+impl RandomData for Impostor {
+    type Error = zbus::fdo::Error;
+
+    async fn quick(&self, _bits: i32, _call: &RandomDataCall<'_>) -> zbus::fdo::Result<String> {
+        Ok("0".into())
+    }
+
+    async fn slow(&self, _bits: i32, call: &RandomDataCall<'_>) -> zbus::fdo::Result<String> {
+        let signals = call.signals();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            signals.slow_result("theirs", "1").await.unwrap();
+            signals.slow_result("mine", "42").await.unwrap();
+        });
+        Ok("mine".into())
     }
 }
 
 #[tokio::test]
-async fn the_client_takes_only_the_result_of_its_own_request() {
+async fn the_client_takes_only_the_result_with_its_own_id() {
+    let bus = PrivateBus::start().await;
+    let _impostor = zbus::connection::Builder::address(bus.address())
+        .name(BUS_NAME)
+        .serve_at(OBJECT_PATH, RandomDataServer::new(Impostor))
+        .build()
+        .await
+        .unwrap();
+
+    let output = bus.run_client(&["8", "--slow", "--timeout", "10s"]).await;
+    assert_eq!(printed_number(&output).to_string(), "42");
+}
+
+#[tokio::test]
+async fn a_third_client_observes_no_result_of_others() {
     let bus = PrivateBus::start().await;
     let _service = bus.start_service().await;
-    let proxy = bus.proxy().await;
-    let mut results = proxy.receive_slow_result().await.unwrap();
+    let observer = bus.proxy().await;
+    let mut observed = observer.receive_slow_result().await.unwrap();
 
-    // While the client waits 16 ticks for its 16 bits, results for 1-bit requests of another
-    // client keep arriving first.
-    let client = tokio::spawn({
-        let address = bus.address().to_owned();
-        async move {
-            let mut client = std::process::Command::new(env!("CARGO_BIN_EXE_random-data"));
-            client.args(["16", "--slow", "--timeout", "15s", "--address", &address]);
-            common::run_with_timeout(client).await
-        }
-    });
-    let mut others = HashSet::new();
-    for _ in 0..20 {
-        others.insert(proxy.slow(1).await.unwrap());
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    let printed = printed_number(&client.await.unwrap());
+    let caller = bus.proxy().await;
+    let mut results = caller.receive_slow_result().await.unwrap();
+    let id = caller.slow(4).await.unwrap();
+    let signal = tokio::time::timeout(WAIT, results.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(signal.args().unwrap().thread_id(), &id);
 
-    let mut foreign_results = Vec::new();
-    tokio::time::timeout(WAIT, async {
-        while foreign_results.is_empty() {
-            let signal = results.next().await.unwrap();
-            let args = signal.args().unwrap();
-            if !others.contains(*args.thread_id()) {
-                foreign_results.push(args.result().to_string());
-            }
-        }
-    })
-    .await
-    .expect("the client's own result was broadcast");
-    assert_eq!(foreign_results, [printed.to_string()]);
+    let leaked = tokio::time::timeout(Duration::from_millis(300), observed.next()).await;
+    assert!(
+        leaked.is_err(),
+        "the observer received another caller's result"
+    );
 }

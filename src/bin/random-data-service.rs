@@ -5,13 +5,16 @@ use std::time::Duration;
 
 use clap::Parser;
 use random_data::bus::BusArgs;
-use random_data::{BUS_NAME, OBJECT_PATH, RandomDataServer, Service, ServiceConfig};
+use random_data::pending::Limits;
+use random_data::serve::{self, StartError, Stopped};
+use random_data::{Service, ServiceConfig};
 use tokio::signal::unix::{SignalKind, signal};
 
 /// Serve random numbers on D-Bus as `com.larry-price.test`.
 ///
-/// Exit codes: 0 stopped by SIGINT or SIGTERM, 1 could not start (for example, the name is
-/// already taken).
+/// Exit codes: 0 stopped by SIGINT or SIGTERM (pending slow requests are finished at once and
+/// their results sent), 1 could not start (for example, the name is already taken), 2 lost the
+/// bus connection or the name while serving.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -24,6 +27,12 @@ struct Args {
         value_parser = humantime::parse_duration
     )]
     bit_interval: Duration,
+    /// The most slow requests one caller may have pending.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().per_caller)]
+    max_pending_per_caller: usize,
+    /// The most slow requests all callers together may have pending.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().total)]
+    max_pending: usize,
     #[command(flatten)]
     bus: BusArgs,
 }
@@ -39,48 +48,40 @@ async fn main() -> ExitCode {
     let args = Args::parse();
     let service = Service::new(ServiceConfig {
         bit_interval: args.bit_interval,
+        limits: Limits {
+            per_caller: args.max_pending_per_caller,
+            total: args.max_pending,
+        },
     });
-    let connection = args
-        .bus
-        .builder()
-        .name(BUS_NAME)
-        // zbus would otherwise let a second instance take the name over from the first.
-        .allow_name_replacements(false)
-        .replace_existing_names(false)
-        .serve_at(OBJECT_PATH, RandomDataServer::new(service))
-        .build()
-        .await;
-    let _connection = match connection {
-        Ok(connection) => connection,
-        Err(zbus::Error::NameTaken) => {
-            eprintln!("service is already running");
-            return ExitCode::FAILURE;
-        }
+    let shutdown = match shutdown_requested() {
+        Ok(shutdown) => shutdown,
         Err(error) => {
-            eprintln!("random-data-service: cannot serve on the bus: {error}");
+            eprintln!("random-data-service: cannot watch for signals: {error}");
             return ExitCode::FAILURE;
         }
     };
-    tracing::info!(name = BUS_NAME, path = OBJECT_PATH, "serving");
-    match shutdown_requested().await {
-        Ok(()) => {
-            tracing::info!("stopping");
-            ExitCode::SUCCESS
+    match serve::run(args.bus.builder(), service, shutdown).await {
+        Ok(Stopped::Requested) => ExitCode::SUCCESS,
+        Ok(Stopped::BusLost | Stopped::NameLost) => ExitCode::from(2),
+        Err(StartError::AlreadyRunning) => {
+            eprintln!("service is already running");
+            ExitCode::FAILURE
         }
         Err(error) => {
-            eprintln!("random-data-service: cannot watch for signals: {error}");
+            eprintln!("random-data-service: {error}");
             ExitCode::FAILURE
         }
     }
 }
 
-/// Waits for SIGINT or SIGTERM.
-async fn shutdown_requested() -> std::io::Result<()> {
+/// Resolves on SIGINT or SIGTERM.
+fn shutdown_requested() -> std::io::Result<impl std::future::Future<Output = ()>> {
     let mut interrupt = signal(SignalKind::interrupt())?;
     let mut terminate = signal(SignalKind::terminate())?;
-    tokio::select! {
-        _ = interrupt.recv() => {}
-        _ = terminate.recv() => {}
-    }
-    Ok(())
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
 }

@@ -50,6 +50,11 @@ impl PrivateBus {
         }
     }
 
+    /// Kills the bus daemon, as if the bus went away.
+    pub async fn kill_daemon(&mut self) {
+        self.daemon.kill().await.expect("dbus-daemon is killed");
+    }
+
     /// The bus's D-Bus address.
     pub fn address(&self) -> &str {
         &self.address
@@ -72,10 +77,17 @@ impl PrivateBus {
 
     /// Starts the service binary on this bus and waits until it owns its name.
     pub async fn start_service(&self) -> RunningService {
+        self.start_service_with(&["--bit-interval", TEST_BIT_INTERVAL])
+            .await
+    }
+
+    /// Starts the service binary on this bus with `args` and waits until it owns its name.
+    pub async fn start_service_with(&self, args: &[&str]) -> RunningService {
         let process = tokio::process::Command::new(env!("CARGO_BIN_EXE_random-data-service"))
             .args(["--address", self.address()])
-            .args(["--bit-interval", TEST_BIT_INTERVAL])
+            .args(args)
             .env("RUST_LOG", "warn")
+            .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .expect("the service starts");
@@ -131,6 +143,33 @@ impl PrivateBus {
 /// A running service process, killed when dropped.
 pub struct RunningService {
     pub process: tokio::process::Child,
+}
+
+impl RunningService {
+    /// Sends the process the signal `name` (`TERM`, `KILL`, …).
+    pub async fn signal(&self, name: &str) {
+        let pid = self
+            .process
+            .id()
+            .expect("the service is running")
+            .to_string();
+        let mut kill = Command::new("kill");
+        kill.args([&format!("-{name}"), &pid]);
+        assert!(run_with_timeout(kill).await.status.success());
+    }
+
+    /// Waits (up to [`WAIT`]) for the process to end; returns its exit code and what it
+    /// wrote to stderr.
+    pub async fn exit(self) -> (Option<i32>, String) {
+        let output = tokio::time::timeout(WAIT, self.process.wait_with_output())
+            .await
+            .expect("the service ends in time")
+            .expect("the service's output");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
 }
 
 /// Runs `command` to its end, failing the test if it takes longer than [`WAIT`].

@@ -1,0 +1,114 @@
+//! Running the service on a bus: take the name, serve the object, cancel the requests of
+//! callers that leave, and stop cleanly.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use zbus::connection::Builder;
+use zbus::fdo::DBusProxy;
+
+use crate::{BUS_NAME, OBJECT_PATH, RandomDataServer, Service};
+
+/// How long a stopping service waits for its hurried requests to emit their results.
+pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why the service stopped serving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// It was asked to (SIGINT, SIGTERM): pending requests were settled and the name released.
+    Requested,
+    /// The bus connection closed.
+    BusLost,
+    /// Another process took the name.
+    NameLost,
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Another process owns the name.
+    #[error("service is already running")]
+    AlreadyRunning,
+    /// No bus, or the bus refused.
+    #[error("cannot serve on the bus: {0}")]
+    Bus(#[from] zbus::Error),
+}
+
+/// Serves `service` on the bus that `bus` connects to until `shutdown` completes or the bus
+/// or the name is lost.
+pub async fn run(
+    bus: Builder<'static>,
+    service: Service,
+    shutdown: impl Future<Output = ()>,
+) -> Result<Stopped, StartError> {
+    let service = Arc::new(service);
+    let connection = bus
+        .name(BUS_NAME)
+        // zbus would otherwise let a second instance take the name over from the first.
+        .allow_name_replacements(false)
+        .replace_existing_names(false)
+        .serve_at(
+            OBJECT_PATH,
+            RandomDataServer::from_arc(Arc::clone(&service)),
+        )
+        .build()
+        .await
+        .map_err(|error| match error {
+            zbus::Error::NameTaken => StartError::AlreadyRunning,
+            other => StartError::Bus(other),
+        })?;
+    let dbus = DBusProxy::new(&connection).await?;
+    // Unique names whose owner is now nobody: connections that left the bus.
+    let mut departures = dbus
+        .receive_name_owner_changed_with_args(&[(2, "")])
+        .await?;
+    let mut names_lost = dbus.receive_name_lost().await?;
+    tracing::info!(name = BUS_NAME, path = OBJECT_PATH, "serving");
+    tokio::pin!(shutdown);
+
+    let stopped = loop {
+        tokio::select! {
+            () = &mut shutdown => break Stopped::Requested,
+            departure = departures.next() => {
+                let Some(departure) = departure else { break Stopped::BusLost };
+                let Ok(args) = departure.args() else { continue };
+                let name = args.name().as_str();
+                if name.starts_with(':') {
+                    let cancelled = service.pending().cancel_caller(name);
+                    if cancelled > 0 {
+                        tracing::debug!(caller = name, cancelled, "caller left; its requests are cancelled");
+                    }
+                }
+            }
+            lost = names_lost.next() => {
+                let Some(lost) = lost else { break Stopped::BusLost };
+                if lost.args().is_ok_and(|args| args.name().as_str() == BUS_NAME) {
+                    break Stopped::NameLost;
+                }
+            }
+        }
+    };
+    match stopped {
+        Stopped::Requested => {
+            let pending = service.pending().len();
+            tracing::info!(pending, "stopping: pending slow requests finish at once");
+            if tokio::time::timeout(SETTLE_TIMEOUT, service.pending().stop())
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    left = service.pending().len(),
+                    "gave up waiting for pending requests"
+                );
+            }
+            if let Err(error) = connection.release_name(BUS_NAME).await {
+                tracing::warn!(%error, "could not release the name");
+            }
+        }
+        Stopped::BusLost => tracing::error!("lost the connection to the bus"),
+        Stopped::NameLost => tracing::error!(name = BUS_NAME, "lost the bus name"),
+    }
+    Ok(stopped)
+}
