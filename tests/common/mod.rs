@@ -63,6 +63,7 @@ impl PrivateBus {
     /// A new client connection to this bus.
     pub async fn connect(&self) -> zbus::Connection {
         zbus::connection::Builder::address(self.address())
+            .method_timeout(WAIT)
             .build()
             .await
             .expect("connect to the private bus")
