@@ -62,8 +62,23 @@ pub fn pascal_case(name: &str) -> String {
     pascal
 }
 
-/// The identifier for a snake-case name, raw where the name is a keyword.
+/// The identifier for a snake-case name, raw where the name is a keyword. Characters that no
+/// identifier may hold (an argument name is free text to some XML writers) become `_`.
 pub fn ident(snake: &str) -> Ident {
+    let mut cleaned: String = snake
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if cleaned.is_empty() || cleaned.starts_with(|c: char| c.is_ascii_digit()) {
+        cleaned.insert(0, '_');
+    }
+    let snake = cleaned.as_str();
     if NOT_RAW.contains(&snake) {
         Ident::new(&format!("{snake}_"), Span::call_site())
     } else if KEYWORDS.contains(&snake) {
@@ -83,6 +98,9 @@ pub fn interface_type_name(interface: &str) -> String {
     let name = pascal_case(interface.rsplit('.').next().unwrap_or(interface));
     if PRELUDE_TYPES.contains(&name.as_str()) {
         name + "Interface"
+    } else if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        // `a.b._` or `a.b.5G`: no type name starts like that.
+        format!("Interface{name}")
     } else {
         name
     }
@@ -107,6 +125,9 @@ mod tests {
         assert_eq!(ident("type").to_string(), "r#type");
         assert_eq!(ident("self").to_string(), "self_");
         assert_eq!(ident("bits").to_string(), "bits");
+        assert_eq!(ident("p/>s").to_string(), "p__s");
+        assert_eq!(ident("9lives").to_string(), "_9lives");
+        assert_eq!(ident("").to_string(), "__");
     }
 
     #[test]
@@ -116,5 +137,7 @@ mod tests {
             "RandomData"
         );
         assert_eq!(interface_type_name("org.example.lower_case"), "LowerCase");
+        assert_eq!(interface_type_name("org.example.String"), "StringInterface");
+        assert_eq!(interface_type_name("org.example.5G"), "Interface5G");
     }
 }
