@@ -159,6 +159,18 @@ impl RunningService {
         assert!(run_with_timeout(kill).await.status.success());
     }
 
+    /// A field of the process's `/proc/PID/status` in KiB, e.g. `VmRSS` (resident memory)
+    /// or `VmHWM` (its peak).
+    pub fn memory_kib(&self, field: &str) -> u64 {
+        let pid = self.process.id().expect("the service is running");
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|value| value.trim().trim_end_matches(" kB").parse().ok())
+            .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
+    }
+
     /// Waits (up to [`WAIT`]) for the process to end; returns its exit code and what it
     /// wrote to stderr.
     pub async fn exit(self) -> (Option<i32>, String) {
