@@ -80,7 +80,10 @@ impl RandomData for Service {
         let request_id = id.clone();
         self.pending.start(&caller, &id, move |hurry| async move {
             let number = bits::random_number_slowly(width, tick, hurry).await;
-            if let Err(error) = signals.slow_result(&request_id, &number.to_string()).await {
+            // Boxed: the emission's state is large, and a pending request should not carry it
+            // while it waits for its ticks.
+            let emitted = Box::pin(signals.slow_result(&request_id, &number.to_string())).await;
+            if let Err(error) = emitted {
                 tracing::warn!(%request_id, %error, "could not emit slow_result");
             }
         })?;

@@ -27,6 +27,9 @@ struct Args {
     /// Where to write the figures as JSON.
     #[arg(long, default_value = "target/bench.json")]
     output: PathBuf,
+    /// The tick of slow requests (both services).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = humantime::parse_duration)]
+    slow_tick: Duration,
     /// The Python tutorial service to compare with.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/tutorial_service.py"))]
     python_service: PathBuf,
@@ -132,8 +135,9 @@ async fn run(args: &Args) -> zbus::Result<Figures> {
         "--max-pending",
         "1000000",
     ];
+    let tick = humantime::format_duration(args.slow_tick).to_string();
     let our_args = [
-        &["--address", &bus.address, "--bit-interval", "1s"][..],
+        &["--address", &bus.address, "--bit-interval", &tick][..],
         &caps[..],
     ]
     .concat();
@@ -153,10 +157,11 @@ async fn run(args: &Args) -> zbus::Result<Figures> {
     }
 
     eprintln!("measuring the Python service…");
+    let python_tick = args.slow_tick.as_secs_f64().to_string();
     let python_args = [
         &args.python_service.to_string_lossy()[..],
         &bus.address,
-        "1.0",
+        &python_tick,
     ];
     let python = Service::start(&bus, Path::new("/usr/bin/python3"), &python_args).await?;
     let python_quick = call_figures(&bus, &python, &plan, Call::Quick).await?;
