@@ -239,7 +239,7 @@ async fn call_figures(
         async move {
             match call {
                 Call::Quick => proxy.quick(16).await.map(drop),
-                Call::Ping => peer.ping().await.map_err(zbus::Error::from),
+                Call::Ping => peer.ping().await,
             }
         }
     };
