@@ -2,7 +2,8 @@
 //! same connection) and against the original Python service, on one private bus, in one run.
 //! Prints one line per figure and the ratios, and writes them all as JSON.
 //!
-//! Build it with `--release`: debug builds are about ten times slower on the bus.
+//! Build it with the other binaries, in release mode (debug builds are about ten times slower
+//! on the bus): `cargo build --release --bins && target/release/random-data-bench`.
 
 mod measure;
 mod processes;
@@ -125,7 +126,7 @@ async fn run(args: &Args) -> zbus::Result<Figures> {
             python_slow_count: 1_000,
         }
     };
-    let ours = sibling_binary("random-data-service");
+    let ours = sibling_binary("random-data-service")?;
     let bus = Bus::start()
         .await
         .map_err(|e| zbus::Error::Failure(format!("dbus-daemon: {e}")))?;
@@ -188,10 +189,18 @@ async fn run(args: &Args) -> zbus::Result<Figures> {
     })
 }
 
-/// A binary built beside this one.
-fn sibling_binary(name: &str) -> PathBuf {
-    let me = std::env::current_exe().expect("the benchmark's path");
-    me.with_file_name(name)
+/// A binary built beside this one (`cargo build --bins` builds them all).
+fn sibling_binary(name: &str) -> zbus::Result<PathBuf> {
+    let me = std::env::current_exe().map_err(|e| zbus::Error::Failure(e.to_string()))?;
+    let sibling = me.with_file_name(name);
+    if sibling.exists() {
+        Ok(sibling)
+    } else {
+        Err(zbus::Error::Failure(format!(
+            "{} is missing: build all binaries first (cargo build --release --bins)",
+            sibling.display()
+        )))
+    }
 }
 
 /// Cores, memory and processor, for the record.
