@@ -3,6 +3,7 @@
 //! Randomness comes from `rand`'s thread-local generator: a ChaCha12 CSPRNG seeded from the
 //! operating system.
 
+use std::future::Future;
 use std::time::Duration;
 
 use num_bigint::BigUint;
@@ -49,17 +50,39 @@ pub fn random_number(width: Width) -> BigUint {
     BigUint::from_bytes_be(&bytes)
 }
 
+/// Is told of each bit that a slow number gets.
+pub trait BitProgress: Send {
+    /// `done` bits are drawn.
+    fn bit_drawn(&mut self, done: u32) -> impl Future<Output = ()> + Send;
+}
+
+/// No one to tell.
+impl BitProgress for () {
+    async fn bit_drawn(&mut self, _done: u32) {}
+}
+
+/// Someone to tell, or no one.
+impl<P: BitProgress> BitProgress for Option<P> {
+    async fn bit_drawn(&mut self, done: u32) {
+        if let Some(progress) = self {
+            progress.bit_drawn(done).await;
+        }
+    }
+}
+
 /// Like [`random_number`], but draws one bit per `tick`, most significant first, so that it
-/// takes `width` ticks; once `hurry` turns true, it draws the remaining bits at once.
+/// takes `width` ticks, and tells `progress` of each bit; once `hurry` turns true, it draws
+/// the remaining bits at once, without telling.
 pub async fn random_number_slowly(
     width: Width,
     tick: Duration,
     mut hurry: watch::Receiver<bool>,
+    mut progress: impl BitProgress,
 ) -> BigUint {
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + tick, tick);
     let mut number = BigUint::ZERO;
     let mut hurried = *hurry.borrow();
-    for position in (0..u64::from(width.bits())).rev() {
+    for (done, position) in (0..u64::from(width.bits())).rev().enumerate() {
         if !hurried {
             tokio::select! {
                 _ = ticks.tick() => {}
@@ -67,6 +90,9 @@ pub async fn random_number_slowly(
             }
         }
         number.set_bit(position, rand::random::<bool>());
+        if !hurried {
+            progress.bit_drawn(done as u32 + 1).await;
+        }
     }
     number
 }
@@ -95,14 +121,27 @@ mod tests {
         }
     }
 
+    /// Progress as (bits done, seconds since `.0`).
+    struct Recorded(tokio::time::Instant, Vec<(u32, u64)>);
+
+    impl BitProgress for &mut Recorded {
+        async fn bit_drawn(&mut self, done: u32) {
+            let seconds = self.0.elapsed().as_secs();
+            self.1.push((done, seconds));
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn slow_numbers_take_one_tick_per_bit() {
         let started = tokio::time::Instant::now();
         let width = Width::try_from(12).unwrap();
         let (_hurry, calm) = watch::channel(false);
-        let number = random_number_slowly(width, Duration::from_secs(1), calm).await;
+        let mut progress = Recorded(started, Vec::new());
+        let number = random_number_slowly(width, Duration::from_secs(1), calm, &mut progress).await;
         assert_eq!(started.elapsed(), Duration::from_secs(12));
         assert!(number.bits() <= 12);
+        let expected: Vec<(u32, u64)> = (1..=12).map(|n| (n, u64::from(n))).collect();
+        assert_eq!(progress.1, expected);
     }
 
     #[tokio::test(start_paused = true)]
@@ -110,7 +149,12 @@ mod tests {
         let started = tokio::time::Instant::now();
         let width = Width::try_from(100).unwrap();
         let (hurry, hurried) = watch::channel(false);
-        let number = tokio::spawn(random_number_slowly(width, Duration::from_secs(1), hurried));
+        let number = tokio::spawn(random_number_slowly(
+            width,
+            Duration::from_secs(1),
+            hurried,
+            (),
+        ));
         tokio::time::sleep(Duration::from_millis(3500)).await;
         hurry.send_replace(true);
         let number = number.await.unwrap();

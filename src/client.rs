@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use indicatif::ProgressBar;
 use zbus::fdo;
 
 use crate::RandomDataProxy;
@@ -68,10 +69,12 @@ impl From<zbus::Error> for ClientError {
     }
 }
 
-/// How long `--slow` waits by default: a second per bit, as the service ticks by default,
-/// plus ten seconds for the bus.
-pub fn default_slow_timeout(bits: i32) -> Duration {
-    Duration::from_secs(u64::from(bits.max(0).unsigned_abs()) + 10)
+/// How long `--slow` waits by default: one tick per bit (the service's `bit_interval_ms`, or
+/// the default 1 s where a service does not say), plus ten seconds for the bus.
+pub async fn default_slow_timeout(proxy: &RandomDataProxy<'_>, bits: i32) -> Duration {
+    let tick_ms = proxy.bit_interval_ms().await.unwrap_or(1000);
+    Duration::from_millis(u64::from(tick_ms) * u64::from(bits.max(0).unsigned_abs()))
+        + Duration::from_secs(10)
 }
 
 /// Asks for a number at once.
@@ -79,17 +82,39 @@ pub async fn quick(proxy: &RandomDataProxy<'_>, bits: i32) -> Result<String, Cli
     Ok(proxy.quick(bits).await?)
 }
 
-/// Asks for a number the slow way: subscribes to `slow_result` and to changes of the service's
-/// owner, calls `slow`, and waits up to `timeout` for the signal that carries the id of this
-/// request, ignoring all others; gives up at once if the service leaves the bus.
+/// A number that a slow request returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlowNumber {
+    /// The id the service gave the request.
+    pub request_id: String,
+    /// The number, in decimal.
+    pub number: String,
+}
+
+/// Asks for a number the slow way: subscribes to `slow_result` (and, with `progress`, to
+/// `slow_progress`) and to changes of the service's owner, calls `slow` (or
+/// `slow_with_progress`, where the service has it), and waits up to `timeout` for the signal
+/// that carries the id of this request, ignoring all others; gives up at once if the service
+/// leaves the bus. `progress` is told of every bit.
 pub async fn slow(
     proxy: &RandomDataProxy<'_>,
     bits: i32,
     timeout: Duration,
-) -> Result<String, ClientError> {
+    progress: Option<&ProgressBar>,
+) -> Result<SlowNumber, ClientError> {
     let mut results = proxy.receive_slow_result().await?;
+    let mut steps = proxy.receive_slow_progress().await?;
     let mut owners = proxy.inner().receive_owner_changed().await?;
-    let request_id = proxy.slow(bits).await?;
+    let request_id = match progress {
+        Some(_) => match proxy.slow_with_progress(bits).await {
+            // A service from before 0.2 (or the Python original): no progress, then.
+            Err(zbus::Error::FDO(error)) if matches!(*error, fdo::Error::UnknownMethod(_)) => {
+                proxy.slow(bits).await?
+            }
+            other => other?,
+        },
+        None => proxy.slow(bits).await?,
+    };
     let ours = async {
         loop {
             tokio::select! {
@@ -98,6 +123,14 @@ pub async fn slow(
                     let args = signal.args()?;
                     if args.thread_id() == &request_id {
                         return Ok(args.result().to_string());
+                    }
+                }
+                step = steps.next() => {
+                    let (Some(step), Some(bar)) = (step, progress) else { continue };
+                    let args = step.args()?;
+                    if args.thread_id() == &request_id {
+                        bar.set_length(u64::from(*args.total()));
+                        bar.set_position(u64::from(*args.done()));
                     }
                 }
                 owner = owners.next() => match owner {
@@ -112,7 +145,10 @@ pub async fn slow(
         Err(ClientError::NoService("the bus connection closed".into()))
     };
     match tokio::time::timeout(timeout, ours).await {
-        Ok(result) => result,
+        Ok(number) => Ok(SlowNumber {
+            number: number?,
+            request_id,
+        }),
         Err(_) => Err(ClientError::TimedOut {
             request_id,
             waited: timeout,

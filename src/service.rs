@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use zbus::names::BusName;
 
-use crate::bits::{self, Width};
+use crate::bits::{self, BitProgress, Width};
 use crate::errors::ServiceError;
 use crate::pending::{Limits, PendingRequests};
 use crate::request_ids::RequestIds;
-use crate::{RandomData, RandomDataCall};
+use crate::{RandomData, RandomDataCall, RandomDataSignals};
 
 /// How the service behaves.
 #[derive(Debug, Clone)]
@@ -62,11 +62,38 @@ fn width(bits: i32) -> Result<Width, ServiceError> {
 impl RandomData for Service {
     type Error = ServiceError;
 
-    async fn quick(&self, bits: i32, _call: &RandomDataCall<'_>) -> Result<String, ServiceError> {
-        Ok(bits::random_number(width(bits)?).to_string())
+    async fn quick(&self, bits: i32, call: &RandomDataCall<'_>) -> Result<String, ServiceError> {
+        let number = bits::random_number(width(bits)?).to_string();
+        tracing::debug!(caller = ?call.sender(), bits, "quick");
+        Ok(number)
     }
 
     async fn slow(&self, bits: i32, call: &RandomDataCall<'_>) -> Result<String, ServiceError> {
+        self.start_slow(bits, call, false)
+    }
+
+    async fn slow_with_progress(
+        &self,
+        bits: i32,
+        call: &RandomDataCall<'_>,
+    ) -> Result<String, ServiceError> {
+        self.start_slow(bits, call, true)
+    }
+
+    async fn bit_interval_ms(&self) -> Result<u32, ServiceError> {
+        Ok(u32::try_from(self.config.bit_interval.as_millis()).unwrap_or(u32::MAX))
+    }
+}
+
+impl Service {
+    /// Starts a slow request for `call`; with `progress`, it reports each bit with
+    /// `slow_progress`.
+    fn start_slow(
+        &self,
+        bits: i32,
+        call: &RandomDataCall<'_>,
+        progress: bool,
+    ) -> Result<String, ServiceError> {
         let width = width(bits)?;
         let caller = call.sender().map(|sender| sender.to_owned());
         // The result goes to the caller alone: see README, "Reliability".
@@ -78,8 +105,13 @@ impl RandomData for Service {
         let id = self.request_ids.next_id();
         let tick = self.config.bit_interval;
         let request_id = id.clone();
+        let report = progress.then(|| ProgressReport {
+            signals: signals.clone(),
+            request_id: id.clone(),
+            total: width.bits(),
+        });
         self.pending.start(&caller, &id, move |hurry| async move {
-            let number = bits::random_number_slowly(width, tick, hurry).await;
+            let number = bits::random_number_slowly(width, tick, hurry, report).await;
             // Boxed: the emission's state is large, and a pending request should not carry it
             // while it waits for its ticks.
             let emitted = Box::pin(signals.slow_result(&request_id, &number.to_string())).await;
@@ -87,7 +119,25 @@ impl RandomData for Service {
                 tracing::warn!(%request_id, %error, "could not emit slow_result");
             }
         })?;
-        tracing::debug!(%caller, request_id = %id, bits, "slow request started");
+        tracing::debug!(%caller, request_id = %id, bits, progress, "slow request started");
         Ok(id)
+    }
+}
+
+/// Tells a caller of `slow_with_progress` of each bit, with `slow_progress`.
+struct ProgressReport {
+    signals: RandomDataSignals,
+    request_id: String,
+    total: u32,
+}
+
+impl BitProgress for ProgressReport {
+    async fn bit_drawn(&mut self, done: u32) {
+        let sent = self
+            .signals
+            .slow_progress(&self.request_id, done, self.total);
+        if let Err(error) = Box::pin(sent).await {
+            tracing::warn!(request_id = %self.request_id, %error, "could not emit slow_progress");
+        }
     }
 }

@@ -1,11 +1,13 @@
 //! `random-data [BITS] [-s|--slow]`: prints a random number from the random-data service.
 //! `random-data contract FILE.xml`: checks a live object against its introspection XML.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 use random_data::bus::BusArgs;
 use random_data::{BUS_NAME, OBJECT_PATH, RandomDataProxy, client, contract};
 
@@ -30,9 +32,12 @@ struct AskArgs {
     /// Ask the slow way: the service draws one bit per tick and signals the result.
     #[arg(short, long)]
     slow: bool,
-    /// How long to wait for a slow result [default: one second per bit, plus 10 s].
+    /// How long to wait for a slow result [default: the service's tick per bit, plus 10 s].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     timeout: Option<Duration>,
+    /// Print the result as one JSON object instead of a sentence.
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     bus: BusArgs,
 }
@@ -73,22 +78,55 @@ async fn main() -> ExitCode {
     }
 }
 
+/// What the client prints with `--json`.
+#[derive(Debug, serde::Serialize)]
+struct JsonAnswer<'a> {
+    bits: i32,
+    number: &'a str,
+    /// The slow request's id; absent for a quick number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<&'a str>,
+}
+
 async fn ask(args: &AskArgs) -> ExitCode {
-    let number = async {
+    let answer = async {
         let connection = args.bus.builder().build().await?;
         let proxy = RandomDataProxy::new(&connection).await?;
         if args.slow {
-            let timeout = args
-                .timeout
-                .unwrap_or_else(|| client::default_slow_timeout(args.bits));
-            client::slow(&proxy, args.bits, timeout).await
+            let timeout = match args.timeout {
+                Some(timeout) => timeout,
+                None => client::default_slow_timeout(&proxy, args.bits).await,
+            };
+            // A progress bar on a terminal only: piped output stays quiet.
+            let bar = std::io::stderr()
+                .is_terminal()
+                .then(|| progress_bar(args.bits));
+            let slow = client::slow(&proxy, args.bits, timeout, bar.as_ref()).await;
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            slow.map(|slow| (slow.number, Some(slow.request_id)))
         } else {
-            client::quick(&proxy, args.bits).await
+            client::quick(&proxy, args.bits)
+                .await
+                .map(|number| (number, None))
         }
     };
-    match number.await {
-        Ok(number) => {
-            println!("Your random number is: {number}");
+    match answer.await {
+        Ok((number, request_id)) => {
+            if args.json {
+                let answer = JsonAnswer {
+                    bits: args.bits,
+                    number: &number,
+                    request_id: request_id.as_deref(),
+                };
+                println!(
+                    "{}",
+                    serde_json::to_string(&answer).expect("the answer serializes")
+                );
+            } else {
+                println!("Your random number is: {number}");
+            }
             ExitCode::SUCCESS
         }
         Err(error) => {
@@ -96,6 +134,15 @@ async fn ask(args: &AskArgs) -> ExitCode {
             ExitCode::from(error.exit_code())
         }
     }
+}
+
+fn progress_bar(bits: i32) -> ProgressBar {
+    let bar = ProgressBar::new(u64::from(bits.max(0).unsigned_abs()));
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} bits, {elapsed}")
+            .expect("the template is valid"),
+    );
+    bar
 }
 
 async fn check_contract(args: &ContractArgs) -> ExitCode {
