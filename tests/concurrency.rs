@@ -114,6 +114,18 @@ impl RandomData for Impostor {
         });
         Ok("mine".into())
     }
+
+    async fn slow_with_progress(
+        &self,
+        bits: i32,
+        call: &RandomDataCall<'_>,
+    ) -> zbus::fdo::Result<String> {
+        self.slow(bits, call).await
+    }
+
+    async fn bit_interval_ms(&self) -> zbus::fdo::Result<u32> {
+        Ok(100)
+    }
 }
 
 #[tokio::test]

@@ -15,6 +15,12 @@ const XML: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/interfaces/com.larry_price.test.RandomData.xml"
 );
+/// The interface as it was at 0.1, before slow_with_progress, slow_progress and
+/// bit_interval_ms: what the original Python service and older clients know.
+const XML_V1: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/com.larry_price.test.RandomData.v1.xml"
+);
 
 /// An object that drifted from the XML: `quick` takes a string, `slow` is now `slower`, and
 /// `slow_result`'s first argument is called `id`.
@@ -77,9 +83,14 @@ async fn a_divergent_object_is_reported_with_exactly_its_differences() {
         .await
         .unwrap();
 
-    let report = contract::check(&bus.connect().await, BUS_NAME, OBJECT_PATH, Path::new(XML))
-        .await
-        .unwrap();
+    let report = contract::check(
+        &bus.connect().await,
+        BUS_NAME,
+        OBJECT_PATH,
+        Path::new(XML_V1),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         report.differences,
         [
@@ -97,7 +108,7 @@ async fn a_divergent_object_is_reported_with_exactly_its_differences() {
         ]
     );
 
-    let output = bus.run_client(&["contract", XML]).await;
+    let output = bus.run_client(&["contract", XML_V1]).await;
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -114,9 +125,14 @@ async fn the_python_tutorial_service_differs_in_argument_names_only() {
     let bus = PrivateBus::start().await;
     let _python = bus.start_python_service("0.01").await;
 
-    let report = contract::check(&bus.connect().await, BUS_NAME, OBJECT_PATH, Path::new(XML))
-        .await
-        .unwrap();
+    let report = contract::check(
+        &bus.connect().await,
+        BUS_NAME,
+        OBJECT_PATH,
+        Path::new(XML_V1),
+    )
+    .await
+    .unwrap();
     assert!(!report.differences.is_empty());
     for difference in &report.differences {
         assert_eq!(difference.class, Class::Compatible, "{difference:?}");
@@ -125,15 +141,42 @@ async fn the_python_tutorial_service_differs_in_argument_names_only() {
 
     // Compatible: passes, but not with --strict.
     assert_eq!(
-        bus.run_client(&["contract", XML]).await.status.code(),
+        bus.run_client(&["contract", XML_V1]).await.status.code(),
         Some(0)
     );
     assert_eq!(
-        bus.run_client(&["contract", "--strict", XML])
+        bus.run_client(&["contract", "--strict", XML_V1])
             .await
             .status
             .code(),
         Some(1)
+    );
+}
+
+#[tokio::test]
+async fn the_evolved_service_is_compatible_with_the_first_xml() {
+    let bus = PrivateBus::start().await;
+    let _service = bus.start_service().await;
+
+    let report = contract::check(
+        &bus.connect().await,
+        BUS_NAME,
+        OBJECT_PATH,
+        Path::new(XML_V1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        report.differences,
+        [
+            difference(Class::Compatible, "method slow_with_progress", "added"),
+            difference(Class::Compatible, "property bit_interval_ms", "added"),
+            difference(Class::Compatible, "signal slow_progress", "added"),
+        ]
+    );
+    assert_eq!(
+        bus.run_client(&["contract", XML_V1]).await.status.code(),
+        Some(0)
     );
 }
 

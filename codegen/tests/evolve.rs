@@ -8,7 +8,8 @@ use std::path::Path;
 use dbus_xml_codegen::Builder;
 use support::{GeneratedCrate, PrivateBus, printed};
 
-const V1: &str = include_str!("../../interfaces/com.larry_price.test.RandomData.xml");
+/// The project's interface as it was at 0.1 (quick, slow, slow_result).
+const V1: &str = include_str!("../../tests/fixtures/com.larry_price.test.RandomData.v1.xml");
 
 /// The project's interface with one more method, as a user would add it.
 fn v2() -> String {
