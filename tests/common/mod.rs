@@ -26,9 +26,16 @@ pub struct PrivateBus {
 impl PrivateBus {
     /// Starts a `dbus-daemon` of its own, listening on a socket in a fresh folder.
     pub async fn start() -> Self {
+        Self::start_with_services(None).await
+    }
+
+    /// Like [`PrivateBus::start`], with a folder of D-Bus activation files (`.service`) that
+    /// the bus starts services from.
+    pub async fn start_with_services(service_dir: Option<&Path>) -> Self {
         let config_dir = tempfile::tempdir().expect("a temporary folder");
         let config = config_dir.path().join("bus.conf");
-        std::fs::write(&config, bus_config(config_dir.path())).expect("the bus config");
+        std::fs::write(&config, bus_config(config_dir.path(), service_dir))
+            .expect("the bus config");
         let mut daemon = tokio::process::Command::new("dbus-daemon")
             .arg(format!("--config-file={}", config.display()))
             .args(["--nofork", "--print-address=1"])
@@ -219,8 +226,12 @@ pub fn fits(number: &num_bigint::BigUint, bits: u32) -> bool {
     number.bits() <= u64::from(bits)
 }
 
-/// A session-bus configuration that listens in `dir` and lets everyone own and call anything.
-fn bus_config(dir: &Path) -> String {
+/// A session-bus configuration that listens in `dir`, lets everyone own and call anything,
+/// and activates services from `service_dir`.
+fn bus_config(dir: &Path, service_dir: Option<&Path>) -> String {
+    let service_dir = service_dir
+        .map(|d| format!("<servicedir>{}</servicedir>", d.display()))
+        .unwrap_or_default();
     format!(
         r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -228,6 +239,7 @@ fn bus_config(dir: &Path) -> String {
   <type>session</type>
   <listen>unix:dir={}</listen>
   <auth>EXTERNAL</auth>
+  {service_dir}
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
