@@ -42,6 +42,13 @@ impl Divergent {
     async fn slow_result(emitter: &SignalEmitter<'_>, id: &str, result: &str) -> zbus::Result<()>;
 }
 
+/// The contract check of the object on `bus` against the XML file `xml`.
+async fn check_against(bus: &PrivateBus, xml: &str) -> contract::Report {
+    contract::check(&bus.connect().await, BUS_NAME, OBJECT_PATH, Path::new(xml))
+        .await
+        .unwrap()
+}
+
 fn difference(class: Class, member: &str, what: &str) -> Difference {
     Difference {
         class,
@@ -55,9 +62,7 @@ async fn our_service_matches_the_xml() {
     let bus = PrivateBus::start().await;
     let _service = bus.start_service().await;
 
-    let report = contract::check(&bus.connect().await, BUS_NAME, OBJECT_PATH, Path::new(XML))
-        .await
-        .unwrap();
+    let report = check_against(&bus, XML).await;
     assert_eq!(report.differences, []);
     assert_eq!(
         report.standard_interfaces,
@@ -83,14 +88,7 @@ async fn a_divergent_object_is_reported_with_exactly_its_differences() {
         .await
         .unwrap();
 
-    let report = contract::check(
-        &bus.connect().await,
-        BUS_NAME,
-        OBJECT_PATH,
-        Path::new(XML_V1),
-    )
-    .await
-    .unwrap();
+    let report = check_against(&bus, XML_V1).await;
     assert_eq!(
         report.differences,
         [
@@ -125,14 +123,7 @@ async fn the_python_tutorial_service_differs_in_argument_names_only() {
     let bus = PrivateBus::start().await;
     let _python = bus.start_python_service("0.01").await;
 
-    let report = contract::check(
-        &bus.connect().await,
-        BUS_NAME,
-        OBJECT_PATH,
-        Path::new(XML_V1),
-    )
-    .await
-    .unwrap();
+    let report = check_against(&bus, XML_V1).await;
     assert!(!report.differences.is_empty());
     for difference in &report.differences {
         assert_eq!(difference.class, Class::Compatible, "{difference:?}");
@@ -158,14 +149,7 @@ async fn the_evolved_service_is_compatible_with_the_first_xml() {
     let bus = PrivateBus::start().await;
     let _service = bus.start_service().await;
 
-    let report = contract::check(
-        &bus.connect().await,
-        BUS_NAME,
-        OBJECT_PATH,
-        Path::new(XML_V1),
-    )
-    .await
-    .unwrap();
+    let report = check_against(&bus, XML_V1).await;
     assert_eq!(
         report.differences,
         [

@@ -95,14 +95,7 @@ async fn sigterm_finishes_pending_requests_at_once_then_releases_the_name() {
     let service = bus.start_service_with(&["--bit-interval", "1s"]).await;
 
     // 100 bits at 1 s a bit: 100 s, unless the service hurries.
-    let client = tokio::spawn({
-        let address = bus.address().to_owned();
-        async move {
-            let mut client = std::process::Command::new(env!("CARGO_BIN_EXE_random-data"));
-            client.args(["100", "--slow", "--timeout", "60s", "--address", &address]);
-            common::run_with_timeout(client).await
-        }
-    });
+    let client = bus.spawn_client(&["100", "--slow", "--timeout", "60s"]);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let started = Instant::now();
     service.signal("TERM").await;
@@ -123,14 +116,7 @@ async fn sigterm_finishes_pending_requests_at_once_then_releases_the_name() {
 async fn the_client_notices_at_once_when_the_service_dies() {
     let bus = PrivateBus::start().await;
     let service = bus.start_service_with(&["--bit-interval", "1s"]).await;
-    let client = tokio::spawn({
-        let address = bus.address().to_owned();
-        async move {
-            let mut client = std::process::Command::new(env!("CARGO_BIN_EXE_random-data"));
-            client.args(["100", "--slow", "--timeout", "60s", "--address", &address]);
-            common::run_with_timeout(client).await
-        }
-    });
+    let client = bus.spawn_client(&["100", "--slow", "--timeout", "60s"]);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let started = Instant::now();
     service.signal("KILL").await;

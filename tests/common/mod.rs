@@ -140,6 +140,14 @@ impl PrivateBus {
         .expect("the service takes its name in time");
     }
 
+    /// Starts the client binary against this bus with `args` in the background; what it did
+    /// comes when it ends.
+    pub fn spawn_client(&self, args: &[&str]) -> tokio::task::JoinHandle<Output> {
+        let mut client = Command::new(env!("CARGO_BIN_EXE_random-data"));
+        client.args(args).args(["--address", self.address()]);
+        tokio::spawn(run_with_timeout(client))
+    }
+
     /// Runs the client binary against this bus with `args` and returns what it did.
     pub async fn run_client(&self, args: &[&str]) -> Output {
         let mut client = Command::new(env!("CARGO_BIN_EXE_random-data"));
