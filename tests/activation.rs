@@ -18,7 +18,7 @@ async fn a_call_with_no_service_running_starts_it() {
         shipped.replace("@bindir@", &bindir.display().to_string()),
     )
     .unwrap();
-    let bus = PrivateBus::start_with_services(Some(services.path())).await;
+    let bus = PrivateBus::start_with_services(services.path()).await;
     let dbus = zbus::fdo::DBusProxy::new(&bus.connect().await)
         .await
         .unwrap();
@@ -30,5 +30,56 @@ async fn a_call_with_no_service_running_starts_it() {
     assert!(
         dbus.name_has_owner(name).await.unwrap(),
         "the activated service left"
+    );
+}
+
+/// A system bus configured like Debian's `system.conf` (deny owning and calling by default),
+/// plus the shipped policy.
+fn system_bus_config(dir: &std::path::Path) -> String {
+    format!(
+        r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:dir={}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+  </policy>
+  <include>{}</include>
+</busconfig>
+"#,
+        dir.display(),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/dist/com.larry-price.test.conf"
+        )
+    )
+}
+
+#[tokio::test]
+async fn on_the_system_bus_only_the_dedicated_user_may_own_the_name() {
+    let bus = PrivateBus::start_with(system_bus_config).await;
+
+    // These tests do not run as the user random-data.
+    let mut service = std::process::Command::new(env!("CARGO_BIN_EXE_random-data-service"));
+    service.args(["--address", bus.address()]);
+    let output = common::run_with_timeout(service).await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not allowed to own the service"),
+        "{stderr}"
     );
 }

@@ -26,16 +26,22 @@ pub struct PrivateBus {
 impl PrivateBus {
     /// Starts a `dbus-daemon` of its own, listening on a socket in a fresh folder.
     pub async fn start() -> Self {
-        Self::start_with_services(None).await
+        Self::start_with(|dir| bus_config(dir, None)).await
     }
 
     /// Like [`PrivateBus::start`], with a folder of D-Bus activation files (`.service`) that
     /// the bus starts services from.
-    pub async fn start_with_services(service_dir: Option<&Path>) -> Self {
+    pub async fn start_with_services(service_dir: &Path) -> Self {
+        Self::start_with(|dir| bus_config(dir, Some(service_dir))).await
+    }
+
+    /// Starts a `dbus-daemon` with the configuration that `config` writes for a bus whose
+    /// socket is in the given folder.
+    pub async fn start_with(config: impl FnOnce(&Path) -> String) -> Self {
         let config_dir = tempfile::tempdir().expect("a temporary folder");
-        let config = config_dir.path().join("bus.conf");
-        std::fs::write(&config, bus_config(config_dir.path(), service_dir))
-            .expect("the bus config");
+        let config_file = config_dir.path().join("bus.conf");
+        std::fs::write(&config_file, config(config_dir.path())).expect("the bus config");
+        let config = config_file;
         let mut daemon = tokio::process::Command::new("dbus-daemon")
             .arg(format!("--config-file={}", config.display()))
             .args(["--nofork", "--print-address=1"])
