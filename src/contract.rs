@@ -163,31 +163,27 @@ fn signature_of(args: &[Arg<'_>], method: bool) -> String {
     format!("({})", typed.join(", "))
 }
 
+impl Member {
+    /// A method (`method` true) or a signal, from its name, arguments and annotations.
+    fn with_args(method: bool, name: String, args: &[Arg<'_>], notes: &[Annotation<'_>]) -> Self {
+        Member {
+            kind: if method { "method" } else { "signal" },
+            name,
+            signature: signature_of(args, method),
+            args: args.iter().map(|a| a.name().map(str::to_owned)).collect(),
+            access: None,
+            annotations: annotations(notes),
+        }
+    }
+}
+
 fn members(interface: &Interface<'_>) -> Vec<Member> {
-    let methods = interface.methods().map(|m| Member {
-        kind: "method",
-        name: m.name().to_string(),
-        signature: signature_of(m.args(), true),
-        args: m
-            .args()
-            .iter()
-            .map(|a| a.name().map(str::to_owned))
-            .collect(),
-        access: None,
-        annotations: annotations(m.annotations()),
-    });
-    let signals = interface.signals().map(|s| Member {
-        kind: "signal",
-        name: s.name().to_string(),
-        signature: signature_of(s.args(), false),
-        args: s
-            .args()
-            .iter()
-            .map(|a| a.name().map(str::to_owned))
-            .collect(),
-        access: None,
-        annotations: annotations(s.annotations()),
-    });
+    let methods = interface
+        .methods()
+        .map(|m| Member::with_args(true, m.name().to_string(), m.args(), m.annotations()));
+    let signals = interface
+        .signals()
+        .map(|s| Member::with_args(false, s.name().to_string(), s.args(), s.annotations()));
     let properties = interface.properties().map(|p| Member {
         kind: "property",
         name: p.name().to_string(),
