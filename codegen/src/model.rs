@@ -15,6 +15,9 @@ const DEPRECATED: &str = "org.freedesktop.DBus.Deprecated";
 const NO_REPLY: &str = "org.freedesktop.DBus.Method.NoReply";
 const EMITS_CHANGED: &str = "org.freedesktop.DBus.Property.EmitsChangedSignal";
 
+/// The note of the `#[deprecated]` attribute that `org.freedesktop.DBus.Deprecated` becomes.
+pub const DEPRECATED_NOTE: &str = "marked org.freedesktop.DBus.Deprecated in the XML";
+
 /// One interface, ready to generate.
 pub struct Interface {
     /// Its name on the bus.

@@ -12,7 +12,7 @@ use zbus::names::BusName;
 use zbus_xml::Child;
 use zbus_xmlgen::CodeGenerator;
 
-use crate::model::{EmitsChanged, Interface};
+use crate::model::{DEPRECATED_NOTE, EmitsChanged, Interface};
 
 /// One function of the proxy trait, as the XML declares it.
 enum Member<'m> {
@@ -71,9 +71,9 @@ pub fn proxy_items(
         })
         .ok_or("zbus_xmlgen wrote no trait")?;
     if interface.deprecated {
-        proxy_trait.attrs.push(
-            parse_quote!(#[deprecated(note = "marked org.freedesktop.DBus.Deprecated in the XML")]),
-        );
+        proxy_trait
+            .attrs
+            .push(parse_quote!(#[deprecated(note = #DEPRECATED_NOTE)]));
     }
     let functions: Vec<&mut TraitItemFn> = proxy_trait
         .items
@@ -130,9 +130,9 @@ fn complete(function: &mut TraitItemFn, member: &Member<'_>) {
         }
     }
     if deprecated {
-        function.attrs.push(
-            parse_quote!(#[deprecated(note = "marked org.freedesktop.DBus.Deprecated in the XML")]),
-        );
+        function
+            .attrs
+            .push(parse_quote!(#[deprecated(note = #DEPRECATED_NOTE)]));
     }
     match member {
         Member::Method(method) if method.no_reply => {

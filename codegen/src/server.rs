@@ -4,7 +4,11 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use crate::model::{Arg, EmitsChanged, Interface, Method, Property, Signal, type_ident};
+use zbus::Signature;
+
+use crate::model::{
+    Arg, DEPRECATED_NOTE, EmitsChanged, Interface, Method, Property, Signal, type_ident,
+};
 use crate::types;
 
 /// The type names generated for one interface.
@@ -57,36 +61,28 @@ fn doc_attrs(lines: &[String], fallback: String) -> TokenStream {
 }
 
 fn deprecated_attr(deprecated: bool) -> Option<TokenStream> {
-    deprecated
-        .then(|| quote!(#[deprecated(note = "marked org.freedesktop.DBus.Deprecated in the XML")]))
+    deprecated.then(|| quote!(#[deprecated(note = #DEPRECATED_NOTE)]))
 }
 
-/// `name: Type` for `args`, with owned types (what a server receives) and their Rust names.
-fn owned_params(args: &[Arg]) -> Vec<TokenStream> {
-    args.iter()
-        .map(|arg| {
-            let (name, ty) = (&arg.rust, types::owned(&arg.signature));
-            quote!(#name: #ty)
-        })
-        .collect()
+/// Which of an argument's names a parameter list uses.
+#[derive(Debug, Clone, Copy)]
+enum ArgName {
+    /// Its snake-case Rust name (the trait, the signal handle).
+    Rust,
+    /// The name the adapter exports in introspection.
+    Exported,
 }
 
-/// Like [`owned_params`], with the names the adapter exports.
-fn exported_params(args: &[Arg]) -> Vec<TokenStream> {
+/// `name: Type` for `args`, with `ty` giving each one's Rust type: `types::owned` for what a
+/// server receives, `types::borrowed` for what an emitter takes.
+fn params(args: &[Arg], name: ArgName, ty: fn(&Signature) -> TokenStream) -> Vec<TokenStream> {
     args.iter()
         .map(|arg| {
-            let (name, ty) = (&arg.exported, types::owned(&arg.signature));
-            quote!(#name: #ty)
-        })
-        .collect()
-}
-
-/// `name: Type` for a signal's arguments, with the types an emitter takes.
-fn signal_params(args: &[Arg], exported: bool) -> Vec<TokenStream> {
-    args.iter()
-        .map(|arg| {
-            let name = if exported { &arg.exported } else { &arg.rust };
-            let ty = types::borrowed(&arg.signature);
+            let name = match name {
+                ArgName::Rust => &arg.rust,
+                ArgName::Exported => &arg.exported,
+            };
+            let ty = ty(&arg.signature);
             quote!(#name: #ty)
         })
         .collect()
@@ -109,7 +105,7 @@ fn trait_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
     let deprecated = deprecated_attr(interface.deprecated);
     let methods = interface.methods.iter().map(|method| {
         let name = &method.rust;
-        let params = owned_params(&method.inputs);
+        let params = params(&method.inputs, ArgName::Rust, types::owned);
         let output = method_output(method);
         let docs = doc_attrs(&method.docs, format!("The D-Bus method `{}`.", method.wire));
         let no_reply = method.no_reply.then(|| {
@@ -162,7 +158,7 @@ fn trait_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
 fn adapter_method(method: &Method, call: &Ident) -> TokenStream {
     let name = &method.rust;
     let wire = &method.wire;
-    let params = exported_params(&method.inputs);
+    let params = params(&method.inputs, ArgName::Exported, types::owned);
     let args = method.inputs.iter().map(|a| &a.exported);
     let output = method_output(method);
     let out_names: Vec<&str> = method
@@ -218,7 +214,7 @@ fn adapter_property(property: &Property) -> TokenStream {
 fn adapter_signal(signal: &Signal) -> TokenStream {
     let name = &signal.adapter;
     let wire = &signal.wire;
-    let params = signal_params(&signal.args, true);
+    let params = params(&signal.args, ArgName::Exported, types::borrowed);
     quote! {
         // Declared for introspection: the macro writes the body, and code emits through the
         // typed handle instead.
@@ -343,7 +339,7 @@ fn call_code(names: &Names<'_>, has_signals: bool) -> TokenStream {
 fn emit_signal(wire: &str, signal: &Signal) -> TokenStream {
     let name = &signal.rust;
     let signal_wire = &signal.wire;
-    let params = signal_params(&signal.args, false);
+    let params = params(&signal.args, ArgName::Rust, types::borrowed);
     let body = match signal.args.as_slice() {
         [single] => {
             let name = &single.rust;
