@@ -36,14 +36,8 @@ async fn a_call_with_no_service_running_starts_it() {
 /// A system bus configured like Debian's `system.conf` (deny owning and calling by default),
 /// plus the shipped policy.
 fn system_bus_config(dir: &std::path::Path) -> String {
-    format!(
-        r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:dir={}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
+    let body = format!(
+        r#"<policy context="default">
     <allow user="*"/>
     <deny own="*"/>
     <deny send_type="method_call"/>
@@ -57,15 +51,13 @@ fn system_bus_config(dir: &std::path::Path) -> String {
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
   </policy>
-  <include>{}</include>
-</busconfig>
-"#,
-        dir.display(),
+  <include>{}</include>"#,
         concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/dist/com.larry-price.test.conf"
         )
-    )
+    );
+    common::bus_config_with("system", dir, &body)
 }
 
 #[tokio::test]

@@ -246,19 +246,28 @@ fn bus_config(dir: &Path, service_dir: Option<&Path>) -> String {
     let service_dir = service_dir
         .map(|d| format!("<servicedir>{}</servicedir>", d.display()))
         .unwrap_or_default();
-    format!(
-        r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir={}</listen>
-  <auth>EXTERNAL</auth>
-  {service_dir}
+    let body = format!(
+        r#"{service_dir}
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
     <allow own="*"/>
-  </policy>
+  </policy>"#
+    );
+    bus_config_with("session", dir, &body)
+}
+
+/// A bus configuration of type `bus_type` (`session`, `system`) that listens in `dir`, with
+/// `body` (policies, includes, service folders) inside `<busconfig>`.
+pub fn bus_config_with(bus_type: &str, dir: &Path, body: &str) -> String {
+    format!(
+        r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>{bus_type}</type>
+  <listen>unix:dir={}</listen>
+  <auth>EXTERNAL</auth>
+  {body}
 </busconfig>
 "#,
         dir.display()
