@@ -57,7 +57,7 @@ fn system_bus_config(dir: &std::path::Path) -> String {
             "/dist/com.larry-price.test.conf"
         )
     );
-    common::bus_config_with("system", dir, &body)
+    test_bus::config("system", dir, &body)
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ mod support;
 use std::path::Path;
 
 use dbus_xml_codegen::Builder;
-use support::{GeneratedCrate, PrivateBus, printed};
+use support::{GeneratedCrate, printed};
 
 /// The project's interface as it was at 0.1 (quick, slow, slow_result).
 const V1: &str = include_str!("../../tests/fixtures/com.larry_price.test.RandomData.v1.xml");
@@ -104,8 +104,8 @@ fn once_implemented_the_regenerated_proxy_calls_the_added_method() {
     let build = krate.cargo("build", &["--quiet"]);
     assert!(build.status.success(), "{}", printed(&build));
 
-    let bus = PrivateBus::start();
-    let run = krate.cargo("run", &["--quiet", "--", &bus.address]);
+    let bus = test_bus::PrivateBus::open(None).expect("a private dbus-daemon");
+    let run = krate.cargo("run", &["--quiet", "--", bus.address()]);
     assert!(run.status.success(), "{}", printed(&run));
     assert_eq!(String::from_utf8_lossy(&run.stdout), "bits are random\n");
 }

@@ -7,7 +7,7 @@ mod support;
 use std::path::Path;
 
 use dbus_xml_codegen::Builder;
-use support::{GeneratedCrate, PrivateBus, printed};
+use support::{GeneratedCrate, printed};
 
 const XML: &str = r#"<node name="/org/example/Thermostat">
   <interface name="org.example.Thermostat">
@@ -139,8 +139,8 @@ fn properties_are_read_written_and_announced_through_the_generated_code() {
     let build = krate.cargo("build", &["--quiet"]);
     assert!(build.status.success(), "{}", printed(&build));
 
-    let bus = PrivateBus::start();
-    let run = krate.cargo("run", &["--quiet", "--", &bus.address]);
+    let bus = test_bus::PrivateBus::open(None).expect("a private dbus-daemon");
+    let run = krate.cargo("run", &["--quiet", "--", bus.address()]);
     assert!(run.status.success(), "{}", printed(&run));
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),

@@ -5,79 +5,57 @@
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::time::Duration;
 
 use random_data::{BUS_NAME, RandomDataProxy};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
-/// How long any single wait in a test may take before the test fails.
-pub const WAIT: Duration = Duration::from_secs(20);
+pub use test_bus::WAIT;
 
 /// The tick the tests give the service, so that slow requests finish quickly.
 pub const TEST_BIT_INTERVAL: &str = "10ms";
 
-/// A private session bus, stopped when dropped.
+/// A private bus (the workspace's shared `test-bus`), with the app's service and client on it.
 pub struct PrivateBus {
-    daemon: tokio::process::Child,
-    address: String,
-    _config_dir: tempfile::TempDir,
+    bus: test_bus::PrivateBus,
 }
 
 impl PrivateBus {
     /// Starts a `dbus-daemon` of its own, listening on a socket in a fresh folder.
     pub async fn start() -> Self {
-        Self::start_with(|dir| bus_config(dir, None)).await
+        Self::from(test_bus::PrivateBus::open(None))
     }
 
     /// Like [`PrivateBus::start`], with a folder of D-Bus activation files (`.service`) that
     /// the bus starts services from.
     pub async fn start_with_services(service_dir: &Path) -> Self {
-        Self::start_with(|dir| bus_config(dir, Some(service_dir))).await
+        Self::from(test_bus::PrivateBus::open(Some(service_dir)))
     }
 
     /// Starts a `dbus-daemon` with the configuration that `config` writes for a bus whose
     /// socket is in the given folder.
     pub async fn start_with(config: impl FnOnce(&Path) -> String) -> Self {
-        let config_dir = tempfile::tempdir().expect("a temporary folder");
-        let config_file = config_dir.path().join("bus.conf");
-        std::fs::write(&config_file, config(config_dir.path())).expect("the bus config");
-        let config = config_file;
-        let mut daemon = tokio::process::Command::new("dbus-daemon")
-            .arg(format!("--config-file={}", config.display()))
-            .args(["--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("dbus-daemon runs (package dbus-daemon)");
-        let stdout = daemon.stdout.take().expect("piped stdout");
-        let mut first_line = String::new();
-        tokio::time::timeout(WAIT, BufReader::new(stdout).read_line(&mut first_line))
-            .await
-            .expect("dbus-daemon prints its address in time")
-            .expect("dbus-daemon's address");
+        Self::from(test_bus::PrivateBus::with_config(config))
+    }
+
+    fn from(started: std::io::Result<test_bus::PrivateBus>) -> Self {
         Self {
-            daemon,
-            address: first_line.trim().to_owned(),
-            _config_dir: config_dir,
+            bus: started.expect("a private dbus-daemon starts"),
         }
     }
 
     /// Kills the bus daemon, as if the bus went away.
     pub async fn kill_daemon(&mut self) {
-        self.daemon.kill().await.expect("dbus-daemon is killed");
+        self.bus.kill();
     }
 
     /// The bus's D-Bus address.
     pub fn address(&self) -> &str {
-        &self.address
+        self.bus.address()
     }
 
     /// A new client connection to this bus.
     pub async fn connect(&self) -> zbus::Connection {
-        zbus::connection::Builder::address(self.address())
-            .method_timeout(WAIT)
-            .build()
+        self.bus
+            .connect()
             .await
             .expect("connect to the private bus")
     }
@@ -129,21 +107,9 @@ impl PrivateBus {
 
     /// Waits until someone owns the service's name.
     async fn wait_for_service(&self) {
-        let connection = self.connect().await;
-        let dbus = zbus::fdo::DBusProxy::new(&connection)
+        test_bus::wait_for_name(&self.connect().await, BUS_NAME)
             .await
-            .expect("the bus proxy");
-        tokio::time::timeout(WAIT, async {
-            while !dbus
-                .name_has_owner(BUS_NAME.try_into().unwrap())
-                .await
-                .expect("NameHasOwner")
-            {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        })
-        .await
-        .expect("the service takes its name in time");
+            .expect("the service takes its name in time");
     }
 
     /// Starts the client binary against this bus with `args` in the background; what it did
@@ -238,38 +204,4 @@ pub fn printed_number(output: &Output) -> num_bigint::BigUint {
 /// Whether `number` has at most `bits` bits.
 pub fn fits(number: &num_bigint::BigUint, bits: u32) -> bool {
     number.bits() <= u64::from(bits)
-}
-
-/// A session-bus configuration that listens in `dir`, lets everyone own and call anything,
-/// and activates services from `service_dir`.
-fn bus_config(dir: &Path, service_dir: Option<&Path>) -> String {
-    let service_dir = service_dir
-        .map(|d| format!("<servicedir>{}</servicedir>", d.display()))
-        .unwrap_or_default();
-    let body = format!(
-        r#"{service_dir}
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>"#
-    );
-    bus_config_with("session", dir, &body)
-}
-
-/// A bus configuration of type `bus_type` (`session`, `system`) that listens in `dir`, with
-/// `body` (policies, includes, service folders) inside `<busconfig>`.
-pub fn bus_config_with(bus_type: &str, dir: &Path, body: &str) -> String {
-    format!(
-        r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>{bus_type}</type>
-  <listen>unix:dir={}</listen>
-  <auth>EXTERNAL</auth>
-  {body}
-</busconfig>
-"#,
-        dir.display()
-    )
 }

@@ -3,9 +3,8 @@
 
 #![allow(dead_code)] // Each test binary uses its own part of this module.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long one cargo run of a generated crate may take.
@@ -75,41 +74,6 @@ futures-util = {{ version = "0.3", default-features = false }}
             std::thread::sleep(Duration::from_millis(100));
         }
         child.wait_with_output().expect("cargo's output")
-    }
-}
-
-/// A private `dbus-daemon`, stopped when dropped.
-pub struct PrivateBus {
-    daemon: Child,
-    /// Its D-Bus address.
-    pub address: String,
-}
-
-impl PrivateBus {
-    /// Starts one and reads its address.
-    pub fn start() -> Self {
-        let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon runs");
-        let stdout = daemon.stdout.take().expect("piped stdout");
-        let mut address = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut address)
-            .expect("dbus-daemon prints its address");
-        Self {
-            daemon,
-            address: address.trim().to_owned(),
-        }
-    }
-}
-
-impl Drop for PrivateBus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
     }
 }
 

@@ -5,49 +5,21 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use random_data::BUS_NAME;
-use tokio::io::{AsyncBufReadExt, BufReader};
+use test_bus::PrivateBus;
 use tokio::process::{Child, Command};
 
-/// How long a process may take to start or stop.
-const START_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// A private `dbus-daemon` with the session bus's configuration (and its generous limits).
-pub struct Bus {
-    _daemon: Child,
-    /// Its address.
-    pub address: String,
+/// The private bus the run measures on: the machine's session-bus configuration, with its
+/// generous limits.
+pub fn start_bus() -> std::io::Result<PrivateBus> {
+    PrivateBus::session()
 }
 
-impl Bus {
-    /// Starts one and reads its address.
-    pub async fn start() -> std::io::Result<Self> {
-        let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()?;
-        let mut address = String::new();
-        let stdout = daemon.stdout.take().expect("piped stdout");
-        tokio::time::timeout(
-            START_TIMEOUT,
-            BufReader::new(stdout).read_line(&mut address),
-        )
+/// A new connection to `bus`, whose calls may wait long under load.
+pub async fn connect(bus: &PrivateBus) -> zbus::Result<zbus::Connection> {
+    zbus::connection::Builder::address(bus.address())
+        .method_timeout(Duration::from_secs(60))
+        .build()
         .await
-        .map_err(|_| std::io::Error::other("dbus-daemon printed no address"))??;
-        Ok(Self {
-            _daemon: daemon,
-            address: address.trim().to_owned(),
-        })
-    }
-
-    /// A new connection to it.
-    pub async fn connect(&self) -> zbus::Result<zbus::Connection> {
-        zbus::connection::Builder::address(self.address.as_str())
-            .method_timeout(Duration::from_secs(60))
-            .build()
-            .await
-    }
 }
 
 /// A service process under measurement.
@@ -57,7 +29,7 @@ pub struct Service {
 
 impl Service {
     /// Starts `program` with `args` and waits until it owns the service's name on `bus`.
-    pub async fn start(bus: &Bus, program: &Path, args: &[&str]) -> zbus::Result<Self> {
+    pub async fn start(bus: &PrivateBus, program: &Path, args: &[&str]) -> zbus::Result<Self> {
         let child = Command::new(program)
             .args(args)
             .env("RUST_LOG", "warn")
@@ -67,17 +39,7 @@ impl Service {
             .map_err(|e| {
                 zbus::Error::Failure(format!("cannot start {}: {e}", program.display()))
             })?;
-        let connection = bus.connect().await?;
-        let dbus = zbus::fdo::DBusProxy::new(&connection).await?;
-        let waited = tokio::time::timeout(START_TIMEOUT, async {
-            while !dbus.name_has_owner(BUS_NAME.try_into()?).await? {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-            Ok::<_, zbus::Error>(())
-        });
-        waited.await.map_err(|_| {
-            zbus::Error::Failure(format!("{} did not take the name", program.display()))
-        })??;
+        test_bus::wait_for_name(&connect(bus).await?, BUS_NAME).await?;
         Ok(Self { child })
     }
 

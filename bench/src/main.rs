@@ -3,7 +3,7 @@
 //! Prints one line per figure and the ratios, and writes them all as JSON.
 //!
 //! Build it with the other binaries, in release mode (debug builds are about ten times slower
-//! on the bus): `cargo build --release --bins && target/release/random-data-bench`.
+//! on the bus): `cargo build --release --workspace --bins && target/release/random-data-bench`.
 
 mod measure;
 mod processes;
@@ -14,9 +14,10 @@ use std::time::Duration;
 
 use clap::Parser;
 use measure::{Load, SlowBatch, load, slow_batch};
-use processes::{Bus, Service};
+use processes::Service;
 use random_data::{OBJECT_PATH, RandomDataProxy};
 use serde::Serialize;
+use test_bus::PrivateBus;
 
 /// Benchmark random-data against Peer.Ping and the original Python service.
 #[derive(Debug, Parser)]
@@ -32,7 +33,7 @@ struct Args {
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = humantime::parse_duration)]
     slow_tick: Duration,
     /// The Python tutorial service to compare with.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/tutorial_service.py"))]
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/python/tutorial_service.py"))]
     python_service: PathBuf,
 }
 
@@ -127,9 +128,8 @@ async fn run(args: &Args) -> zbus::Result<Figures> {
         }
     };
     let ours = sibling_binary("random-data-service")?;
-    let bus = Bus::start()
-        .await
-        .map_err(|e| zbus::Error::Failure(format!("dbus-daemon: {e}")))?;
+    let bus =
+        processes::start_bus().map_err(|e| zbus::Error::Failure(format!("dbus-daemon: {e}")))?;
     let caps = [
         "--max-pending-per-caller",
         "1000000",
@@ -138,7 +138,7 @@ async fn run(args: &Args) -> zbus::Result<Figures> {
     ];
     let tick = humantime::format_duration(args.slow_tick).to_string();
     let our_args = [
-        &["--address", &bus.address, "--bit-interval", &tick][..],
+        &["--address", bus.address(), "--bit-interval", &tick][..],
         &caps[..],
     ]
     .concat();
@@ -161,7 +161,7 @@ async fn run(args: &Args) -> zbus::Result<Figures> {
     let python_tick = args.slow_tick.as_secs_f64().to_string();
     let python_args = [
         &args.python_service.to_string_lossy()[..],
-        &bus.address,
+        bus.address(),
         &python_tick,
     ];
     let python = Service::start(&bus, Path::new("/usr/bin/python3"), &python_args).await?;
@@ -197,7 +197,7 @@ fn sibling_binary(name: &str) -> zbus::Result<PathBuf> {
         Ok(sibling)
     } else {
         Err(zbus::Error::Failure(format!(
-            "{} is missing: build all binaries first (cargo build --release --bins)",
+            "{} is missing: build all binaries first (cargo build --release --workspace --bins)",
             sibling.display()
         )))
     }
@@ -231,12 +231,12 @@ enum Call {
 }
 
 async fn call_figures(
-    bus: &Bus,
+    bus: &PrivateBus,
     service: &Service,
     plan: &Plan,
     call: Call,
 ) -> zbus::Result<CallFigures> {
-    let connection = bus.connect().await?;
+    let connection = processes::connect(&bus).await?;
     let proxy = RandomDataProxy::new(&connection).await?;
     let peer = zbus::fdo::PeerProxy::builder(&connection)
         .destination(random_data::BUS_NAME)
@@ -266,10 +266,14 @@ async fn call_figures(
     })
 }
 
-async fn slow_figures(bus: &Bus, service: &Service, count: usize) -> zbus::Result<SlowFigures> {
+async fn slow_figures(
+    bus: &PrivateBus,
+    service: &Service,
+    count: usize,
+) -> zbus::Result<SlowFigures> {
     let mut proxies = Vec::new();
     for _ in 0..16 {
-        proxies.push(RandomDataProxy::new(&bus.connect().await?).await?);
+        proxies.push(RandomDataProxy::new(&processes::connect(&bus).await?).await?);
     }
     let cpu_before = service.cpu_seconds();
     let batch = slow_batch(&proxies, count, 4, 64, Duration::from_secs(300)).await?;
