@@ -8,7 +8,6 @@
 pub mod bits;
 pub mod bus;
 pub mod client;
-pub mod contract;
 pub mod errors;
 pub mod pending;
 mod request_ids;
@@ -27,11 +26,7 @@ pub use generated::random_data_client::{self, RandomDataProxy};
 pub use generated::random_data_server::{
     self, RandomData, RandomDataCall, RandomDataServer, RandomDataSignals,
 };
+/// The well-known bus name the service owns, and the path of its one object (from build.rs
+/// and the XML's root `<node name>`).
+pub use generated::{OBJECT_PATH, SERVICE_NAME};
 pub use service::{Service, ServiceConfig};
-
-/// The well-known bus name the service owns.
-pub const BUS_NAME: &str = "com.larry-price.test";
-/// The path of the service's one object.
-pub const OBJECT_PATH: &str = "/com/larry_price/test/RandomData";
-/// The name of the interface, as in the XML.
-pub const INTERFACE: &str = "com.larry_price.test.RandomData";

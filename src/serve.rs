@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use zbus::connection::Builder;
 use zbus::fdo::DBusProxy;
 
-use crate::{BUS_NAME, OBJECT_PATH, RandomDataServer, Service};
+use crate::{OBJECT_PATH, RandomDataServer, SERVICE_NAME, Service};
 
 /// How long a stopping service waits for its hurried requests to emit their results.
 pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -45,7 +45,7 @@ pub async fn run(
 ) -> Result<Stopped, StartError> {
     let service = Arc::new(service);
     let connection = bus
-        .name(BUS_NAME)
+        .name(SERVICE_NAME)
         // zbus would otherwise let a second instance take the name over from the first.
         .allow_name_replacements(false)
         .replace_existing_names(false)
@@ -65,7 +65,7 @@ pub async fn run(
         .receive_name_owner_changed_with_args(&[(2, "")])
         .await?;
     let mut names_lost = dbus.receive_name_lost().await?;
-    tracing::info!(name = BUS_NAME, path = OBJECT_PATH, "serving");
+    tracing::info!(name = SERVICE_NAME, path = OBJECT_PATH, "serving");
     tokio::pin!(shutdown);
 
     let stopped = loop {
@@ -84,7 +84,7 @@ pub async fn run(
             }
             lost = names_lost.next() => {
                 let Some(lost) = lost else { break Stopped::BusLost };
-                if lost.args().is_ok_and(|args| args.name().as_str() == BUS_NAME) {
+                if lost.args().is_ok_and(|args| args.name().as_str() == SERVICE_NAME) {
                     break Stopped::NameLost;
                 }
             }
@@ -103,12 +103,12 @@ pub async fn run(
                     "gave up waiting for pending requests"
                 );
             }
-            if let Err(error) = connection.release_name(BUS_NAME).await {
+            if let Err(error) = connection.release_name(SERVICE_NAME).await {
                 tracing::warn!(%error, "could not release the name");
             }
         }
         Stopped::BusLost => tracing::error!("lost the connection to the bus"),
-        Stopped::NameLost => tracing::error!(name = BUS_NAME, "lost the bus name"),
+        Stopped::NameLost => tracing::error!(name = SERVICE_NAME, "lost the bus name"),
     }
     Ok(stopped)
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{PrivateBus, fits, printed_number};
-use random_data::BUS_NAME;
+use random_data::SERVICE_NAME;
 
 #[tokio::test]
 async fn a_call_with_no_service_running_starts_it() {
@@ -22,7 +22,7 @@ async fn a_call_with_no_service_running_starts_it() {
     let dbus = zbus::fdo::DBusProxy::new(&bus.connect().await)
         .await
         .unwrap();
-    let name = zbus::names::BusName::try_from(BUS_NAME).unwrap();
+    let name = zbus::names::BusName::try_from(SERVICE_NAME).unwrap();
     assert!(!dbus.name_has_owner(name.clone()).await.unwrap());
 
     let output = bus.run_client(&["24"]).await;

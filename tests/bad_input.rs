@@ -4,7 +4,8 @@
 mod common;
 
 use common::PrivateBus;
-use random_data::{BUS_NAME, INTERFACE, OBJECT_PATH};
+use random_data::random_data_server::INTERFACE_NAME;
+use random_data::{OBJECT_PATH, SERVICE_NAME};
 use zbus::fdo;
 
 /// The `fdo::Error` inside a failed call.
@@ -46,15 +47,21 @@ async fn wrong_argument_types_get_invalid_args() {
     for method in ["quick", "slow"] {
         let a_string = connection
             .call_method(
-                Some(BUS_NAME),
+                Some(SERVICE_NAME),
                 OBJECT_PATH,
-                Some(INTERFACE),
+                Some(INTERFACE_NAME),
                 method,
                 &("sixteen",),
             )
             .await;
         let nothing = connection
-            .call_method(Some(BUS_NAME), OBJECT_PATH, Some(INTERFACE), method, &())
+            .call_method(
+                Some(SERVICE_NAME),
+                OBJECT_PATH,
+                Some(INTERFACE_NAME),
+                method,
+                &(),
+            )
             .await;
         for reply in [a_string, nothing] {
             let error = fdo_error(reply.unwrap_err());
@@ -93,7 +100,7 @@ async fn a_second_instance_exits_1_and_the_first_keeps_its_name() {
     let connection = bus.connect().await;
     let dbus = fdo::DBusProxy::new(&connection).await.unwrap();
     let owner = dbus
-        .get_name_owner(BUS_NAME.try_into().unwrap())
+        .get_name_owner(SERVICE_NAME.try_into().unwrap())
         .await
         .unwrap();
 
@@ -107,7 +114,7 @@ async fn a_second_instance_exits_1_and_the_first_keeps_its_name() {
         "service is already running"
     );
     let owner_after = dbus
-        .get_name_owner(BUS_NAME.try_into().unwrap())
+        .get_name_owner(SERVICE_NAME.try_into().unwrap())
         .await
         .unwrap();
     assert_eq!(owner, owner_after, "the second instance took the name");

@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::{PrivateBus, WAIT, fits, printed_number};
 use futures_util::StreamExt;
 use random_data::{
-    BUS_NAME, OBJECT_PATH, RandomData, RandomDataCall, RandomDataProxy, RandomDataServer,
+    OBJECT_PATH, RandomData, RandomDataCall, RandomDataProxy, RandomDataServer, SERVICE_NAME,
 };
 use tokio::task::JoinSet;
 
@@ -132,7 +132,7 @@ impl RandomData for Impostor {
 async fn the_client_takes_only_the_result_with_its_own_id() {
     let bus = PrivateBus::start().await;
     let _impostor = zbus::connection::Builder::address(bus.address())
-        .name(BUS_NAME)
+        .name(SERVICE_NAME)
         .serve_at(OBJECT_PATH, RandomDataServer::new(Impostor))
         .build()
         .await

@@ -54,9 +54,9 @@ async fn the_tick_is_a_read_only_property() {
     busctl.env("DBUS_SESSION_BUS_ADDRESS", bus.address()).args([
         "--user",
         "get-property",
-        random_data::BUS_NAME,
+        random_data::SERVICE_NAME,
         random_data::OBJECT_PATH,
-        random_data::INTERFACE,
+        random_data::random_data_server::INTERFACE_NAME,
         "bit_interval_ms",
     ]);
     let output = run_with_timeout(busctl).await;

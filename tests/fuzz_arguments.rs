@@ -6,7 +6,8 @@ mod common;
 
 use common::{PrivateBus, fits};
 use proptest::prelude::*;
-use random_data::{BUS_NAME, INTERFACE, OBJECT_PATH, RandomDataProxy};
+use random_data::random_data_server::INTERFACE_NAME;
+use random_data::{OBJECT_PATH, RandomDataProxy, SERVICE_NAME};
 use zbus::fdo;
 
 /// What a call with `bits` must get: a number of that width, or InvalidArgs out of range.
@@ -79,7 +80,13 @@ where
     B: zbus::export::serde::Serialize + zbus::Type,
 {
     let reply = connection
-        .call_method(Some(BUS_NAME), OBJECT_PATH, Some(INTERFACE), method, body)
+        .call_method(
+            Some(SERVICE_NAME),
+            OBJECT_PATH,
+            Some(INTERFACE_NAME),
+            method,
+            body,
+        )
         .await?;
     reply.body().deserialize::<String>()
 }

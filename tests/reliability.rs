@@ -108,7 +108,7 @@ async fn sigterm_finishes_pending_requests_at_once_then_releases_the_name() {
     let dbus = zbus::fdo::DBusProxy::new(&bus.connect().await)
         .await
         .unwrap();
-    let name = BusName::try_from(random_data::BUS_NAME).unwrap();
+    let name = BusName::try_from(random_data::SERVICE_NAME).unwrap();
     assert!(!dbus.name_has_owner(name).await.unwrap());
 }
 

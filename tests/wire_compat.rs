@@ -6,14 +6,15 @@ mod common;
 use std::process::Command;
 
 use common::{PrivateBus, fits, printed_number, run_with_timeout};
-use random_data::{BUS_NAME, INTERFACE, OBJECT_PATH};
+use random_data::random_data_server::INTERFACE_NAME;
+use random_data::{OBJECT_PATH, SERVICE_NAME};
 
 /// `gdbus introspect` output with all white space folded to single spaces.
 async fn gdbus_introspect(bus: &PrivateBus) -> String {
     let mut gdbus = Command::new("gdbus");
     gdbus
         .args(["introspect", "--address", bus.address()])
-        .args(["--dest", BUS_NAME, "--object-path", OBJECT_PATH]);
+        .args(["--dest", SERVICE_NAME, "--object-path", OBJECT_PATH]);
     let output = run_with_timeout(gdbus).await;
     assert!(output.status.success(), "{output:?}");
     String::from_utf8_lossy(&output.stdout)
@@ -48,8 +49,8 @@ async fn gdbus_calls_quick_by_its_wire_name() {
     let mut gdbus = Command::new("gdbus");
     gdbus
         .args(["call", "--address", bus.address()])
-        .args(["--dest", BUS_NAME, "--object-path", OBJECT_PATH])
-        .args(["--method", &format!("{INTERFACE}.quick"), "24"]);
+        .args(["--dest", SERVICE_NAME, "--object-path", OBJECT_PATH])
+        .args(["--method", &format!("{INTERFACE_NAME}.quick"), "24"]);
     let output = run_with_timeout(gdbus).await;
     assert!(output.status.success(), "{output:?}");
     // gdbus prints a tuple of one string: ('12345',)

@@ -236,10 +236,10 @@ async fn call_figures(
     plan: &Plan,
     call: Call,
 ) -> zbus::Result<CallFigures> {
-    let connection = processes::connect(&bus).await?;
+    let connection = processes::connect(bus).await?;
     let proxy = RandomDataProxy::new(&connection).await?;
     let peer = zbus::fdo::PeerProxy::builder(&connection)
-        .destination(random_data::BUS_NAME)
+        .destination(random_data::SERVICE_NAME)
         .path(OBJECT_PATH)
         .build()
         .await?;
@@ -273,7 +273,7 @@ async fn slow_figures(
 ) -> zbus::Result<SlowFigures> {
     let mut proxies = Vec::new();
     for _ in 0..16 {
-        proxies.push(RandomDataProxy::new(&processes::connect(&bus).await?).await?);
+        proxies.push(RandomDataProxy::new(&processes::connect(bus).await?).await?);
     }
     let cpu_before = service.cpu_seconds();
     let batch = slow_batch(&proxies, count, 4, 64, Duration::from_secs(300)).await?;

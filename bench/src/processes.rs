@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use random_data::BUS_NAME;
+use random_data::SERVICE_NAME;
 use test_bus::PrivateBus;
 use tokio::process::{Child, Command};
 
@@ -39,7 +39,7 @@ impl Service {
             .map_err(|e| {
                 zbus::Error::Failure(format!("cannot start {}: {e}", program.display()))
             })?;
-        test_bus::wait_for_name(&connect(bus).await?, BUS_NAME).await?;
+        test_bus::wait_for_name(&connect(bus).await?, SERVICE_NAME).await?;
         Ok(Self { child })
     }
 

@@ -1,29 +1,153 @@
-//! Prints the Rust module that `dbus-xml-codegen` generates for an introspection XML file:
-//! the server side and the proxy of every interface in it.
+//! `dbus-xml-codegen`: generate, check, diff and document D-Bus introspection XML.
+//!
+//! `dbus-xml-codegen FILE.xml` (no verb) is `generate`.
 
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
+use dbus_xml_codegen::compare::{self, Report};
+use dbus_xml_codegen::{Builder, Document, check};
 
-/// Generate a zbus server trait and client proxy from D-Bus introspection XML.
+/// Generate, check, diff and document D-Bus introspection XML.
 #[derive(Debug, Parser)]
 #[command(version)]
-struct Args {
-    /// The introspection XML file.
-    file: PathBuf,
-    /// The well-known bus name that the generated proxies call by default.
-    #[arg(long)]
-    service: Option<String>,
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
 }
 
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the Rust module generated for FILE: a zbus server trait, adapter and signal
+    /// handle, and a client proxy, for every interface in it (the default verb).
+    Generate {
+        /// The introspection XML file.
+        file: PathBuf,
+        /// The well-known bus name that the generated proxies call by default.
+        #[arg(long)]
+        service: Option<String>,
+    },
+    /// Compare a live object's introspection with FILE.
+    ///
+    /// Prints every difference, classed as breaking or compatible. Exit codes: 0 no breaking
+    /// difference (with --strict: no difference at all), 1 a breaking difference (with
+    /// --strict: any), 2 the XML or the object could not be read.
+    Check {
+        /// The introspection XML the object should match.
+        file: PathBuf,
+        /// The bus name of the object's owner.
+        #[arg(long)]
+        dest: String,
+        /// The object's path [default: the root `<node name>` of FILE].
+        #[arg(long)]
+        path: Option<String>,
+        /// Fail on compatible differences too.
+        #[arg(long)]
+        strict: bool,
+        /// Connect to the bus at this D-Bus address instead of the session bus.
+        #[arg(long, value_name = "ADDR", conflicts_with = "system")]
+        address: Option<String>,
+        /// Connect to the system bus instead of the session bus.
+        #[arg(long)]
+        system: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Tell whether NEW is compatible with OLD, two versions of one interface file.
+    ///
+    /// One line per difference, `breaking: PLACE: WHAT` or `compatible: PLACE: WHAT`, each
+    /// breaking one with what an old client will see, then the remedy and a count line. Exit
+    /// codes: 0 nothing breaking, 1 something breaking, 2 a file cannot be read.
+    Diff {
+        /// The version that clients were written against.
+        old: PathBuf,
+        /// The new version.
+        new: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a Markdown reference for every interface in FILE.
+    Doc {
+        /// The introspection XML file.
+        file: PathBuf,
+    },
+}
+
+/// The verbs; anything else first on the command line is a file for `generate`.
+const VERBS: &[&str] = &["generate", "check", "diff", "doc", "help"];
+
 fn main() -> ExitCode {
-    let args = Args::parse();
-    let mut builder = dbus_xml_codegen::Builder::new();
-    if let Some(service) = args.service {
+    let mut args: Vec<OsString> = std::env::args_os().collect();
+    if let Some(first) = args.get(1).and_then(|a| a.to_str())
+        && !VERBS.contains(&first)
+        && !first.starts_with('-')
+    {
+        args.insert(1, "generate".into());
+    }
+    match Cli::parse_from(args).command {
+        Command::Generate { file, service } => generate(&file, service),
+        Command::Check {
+            file,
+            dest,
+            path,
+            strict,
+            address,
+            system,
+            json,
+        } => {
+            let bus = match (address, system) {
+                (Some(address), _) => zbus::connection::Builder::address(address.as_str()),
+                (None, true) => zbus::connection::Builder::system(),
+                (None, false) => zbus::connection::Builder::session(),
+            };
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime");
+            let report = runtime.block_on(async {
+                let connection = bus.build().await?;
+                let path = match path {
+                    Some(path) => path,
+                    None => Document::read(&file)?
+                        .object_path()
+                        .map(str::to_owned)
+                        .ok_or("FILE's root <node> names no object path: give --path")?,
+                };
+                check::check(&connection, &dest, &path, &file)
+                    .await
+                    .map_err(Box::<dyn std::error::Error>::from)
+            });
+            finish("check", report, json, strict)
+        }
+        Command::Diff { old, new, json } => {
+            let report = diff(&old, &new).map_err(Box::<dyn std::error::Error>::from);
+            finish("diff", report, json, false)
+        }
+        Command::Doc { file } => match Document::read(&file)
+            .and_then(|document| dbus_xml_codegen::markdown_reference(&file, &document))
+        {
+            Ok(markdown) => {
+                print!("{markdown}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("dbus-xml-codegen doc: {error}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn generate(file: &Path, service: Option<String>) -> ExitCode {
+    let mut builder = Builder::new();
+    if let Some(service) = service {
         builder = builder.service(service);
     }
-    match builder.generate_file(&args.file) {
+    match builder.generate_file(file) {
         Ok(code) => {
             print!("{code}");
             ExitCode::SUCCESS
@@ -33,4 +157,54 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn diff(old: &Path, new: &Path) -> Result<Report, dbus_xml_codegen::Error> {
+    let old = Document::read(old)?;
+    let new = Document::read(new)?;
+    Ok(compare::compare(old.node(), new.node()))
+}
+
+/// What `--json` prints: the report, with its remedies and counts.
+#[derive(serde::Serialize)]
+struct JsonReport<'r> {
+    #[serde(flatten)]
+    report: &'r Report,
+    remedies: Vec<String>,
+    breaking: usize,
+    compatible: usize,
+}
+
+/// Prints the report (or the error) and turns it into the exit code: 0 nothing that fails,
+/// 1 a breaking difference (with `strict`, any), 2 no report.
+fn finish(
+    verb: &str,
+    report: Result<Report, Box<dyn std::error::Error>>,
+    json: bool,
+    strict: bool,
+) -> ExitCode {
+    let report = match report {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("dbus-xml-codegen {verb}: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if json {
+        let breaking = report.breaking_count();
+        let printed = JsonReport {
+            report: &report,
+            remedies: report.remedies(),
+            breaking,
+            compatible: report.differences.len() - breaking,
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&printed).expect("a report serializes")
+        );
+    } else {
+        println!("{report}");
+    }
+    let failed = report.is_breaking() || (strict && !report.differences.is_empty());
+    ExitCode::from(u8::from(failed))
 }

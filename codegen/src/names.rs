@@ -45,7 +45,7 @@ pub fn snake_case(name: &str) -> String {
     snake
 }
 
-/// `random_data`, `RandomData` and `random-data` become `RandomData`.
+/// `power_profiles`, `PowerProfiles` and `power-profiles` become `PowerProfiles`.
 pub fn pascal_case(name: &str) -> String {
     let mut pascal = String::with_capacity(name.len());
     let mut capitalize = true;
@@ -92,7 +92,7 @@ pub fn ident(snake: &str) -> Ident {
 const PRELUDE_TYPES: &[&str] = &["String", "Vec", "Option", "Result", "Box", "Send", "Sync"];
 
 /// The last dot-separated element of an interface name, in Pascal case:
-/// `com.larry_price.test.RandomData` gives `RandomData` (and `org.example.String` gives
+/// `net.hadess.PowerProfiles` gives `PowerProfiles` (and `org.example.String` gives
 /// `StringInterface`, as generated code needs the prelude's `String`).
 pub fn interface_type_name(interface: &str) -> String {
     let name = pascal_case(interface.rsplit('.').next().unwrap_or(interface));
@@ -133,8 +133,8 @@ mod tests {
     #[test]
     fn interface_type_name_takes_the_last_element() {
         assert_eq!(
-            interface_type_name("com.larry_price.test.RandomData"),
-            "RandomData"
+            interface_type_name("net.hadess.PowerProfiles"),
+            "PowerProfiles"
         );
         assert_eq!(interface_type_name("org.example.lower_case"), "LowerCase");
         assert_eq!(interface_type_name("org.example.String"), "StringInterface");

@@ -10,34 +10,110 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use zbus::Signature;
 use zbus::names::{InterfaceName, MemberName, PropertyName};
-use zbus_xml::Node;
+use zbus_xml::{Interface, Node};
 
 use crate::docs::{DocTarget, Docs, MemberKind};
 use crate::{Error, Location};
 
-/// A parsed introspection document.
+/// An introspection document, read once for every use: generation, checks, diffs and docs.
 pub struct Document {
     /// The tree, as `zbus_xml` reads it.
-    pub node: Node<'static>,
+    node: Node<'static>,
     /// The documentation found beside it.
-    pub docs: Docs,
+    pub(crate) docs: Docs,
+    /// What `zbus_xml` skipped.
+    warnings: Vec<Warning>,
 }
 
-/// Parses the introspection document `xml`, read from `path`.
-pub fn parse_document(path: &Path, xml: &str) -> Result<Document, Error> {
-    let xml = &*expand_internal_entities(xml);
-    let docs = Scanner::new(path, xml).scan()?;
-    let node = Node::from_reader(xml.as_bytes()).map_err(|error| match error {
-        zbus_xml::Error::Xml(xml_error) => Error::Xml {
-            location: Location::at(path, xml, xml_error.position()),
-            message: xml_error.message().to_owned(),
-        },
-        other => Error::Invalid {
-            location: Location::file(path),
-            message: other.to_string(),
-        },
-    })?;
-    Ok(Document { node, docs })
+/// Something in a document that was ignored (an element from another vocabulary, or a
+/// Telepathy type that could not be read), with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// Where.
+    pub location: Location,
+    /// What was ignored, and why.
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+impl Document {
+    /// Reads and parses the introspection XML file at `path`.
+    pub fn read(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let xml = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(path, &xml)
+    }
+
+    /// Parses the introspection document `xml`; `path` names it in errors and warnings.
+    /// Names and types are checked where the error can still say the line and column.
+    pub fn parse(path: impl AsRef<Path>, xml: &str) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let xml = &*expand_internal_entities(xml);
+        let docs = Scanner::new(path, xml).scan()?;
+        let (node, warnings) =
+            Node::from_reader_with_warnings(xml.as_bytes()).map_err(|error| match error {
+                zbus_xml::Error::Xml(xml_error) => Error::Xml {
+                    location: Location::at(path, xml, xml_error.position()),
+                    message: xml_error.message().to_owned(),
+                },
+                other => Error::Invalid {
+                    location: Location::file(path),
+                    message: other.to_string(),
+                },
+            })?;
+        let warnings = warnings
+            .iter()
+            .map(|warning| Warning {
+                location: Location::at(path, xml, warning.position()),
+                message: warning.message().to_owned(),
+            })
+            .collect();
+        Ok(Self {
+            node,
+            docs,
+            warnings,
+        })
+    }
+
+    /// The root node.
+    pub fn node(&self) -> &Node<'static> {
+        &self.node
+    }
+
+    /// What the parser ignored.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// The object path that the root `<node name>` gives, if it gives one.
+    pub fn object_path(&self) -> Option<&str> {
+        self.node.name().filter(|name| name.starts_with('/'))
+    }
+
+    /// The interfaces of the root node and of all nodes below it, each name once, in
+    /// document order.
+    pub fn interfaces(&self) -> Vec<&Interface<'static>> {
+        let mut seen = std::collections::HashSet::new();
+        let mut found = Vec::new();
+        let mut pending = vec![&self.node];
+        while let Some(node) = pending.pop() {
+            for interface in node.interfaces() {
+                if seen.insert(interface.name().to_string()) {
+                    found.push(interface);
+                }
+            }
+            pending.extend(node.nodes().iter().rev());
+        }
+        found
+    }
 }
 
 /// `xml` with the entities that its DOCTYPE declares (`<!ENTITY NAME "value">`, as UPower's

@@ -1,4 +1,4 @@
-//! Evolving the API through the XML: a method added to the XML but not implemented is a
+//! Evolving an API through the XML: a method added to the XML but not implemented is a
 //! compile error that names it; once implemented, the regenerated proxy calls it over a bus.
 
 mod support;
@@ -8,10 +8,10 @@ use std::path::Path;
 use dbus_xml_codegen::Builder;
 use support::{GeneratedCrate, printed};
 
-/// The project's interface as it was at 0.1 (quick, slow, slow_result).
-const V1: &str = include_str!("../../tests/fixtures/com.larry_price.test.RandomData.v1.xml");
+/// A small interface as a user keeps it.
+const V1: &str = include_str!("fixtures/org.example.Counter.xml");
 
-/// The project's interface with one more method, as a user would add it.
+/// The interface with one more method, as a user would add it.
 fn v2() -> String {
     let added = r#"    <method name="describe">
       <arg name="topic" type="s" direction="in"/>
@@ -24,11 +24,11 @@ fn v2() -> String {
 }
 
 /// A crate whose `src/api.rs` is the module generated from the evolved XML, and whose
-/// `src/main.rs` implements `methods` on top of `quick` and `slow`.
+/// `src/main.rs` implements `methods` on top of the first version's members.
 fn service_crate(name: &str, methods: &str, main_body: &str) -> GeneratedCrate {
     let code = Builder::new()
-        .service("com.larry-price.test")
-        .generate(Path::new("random_data_v2.xml"), &v2())
+        .service("org.example.Counter")
+        .generate(Path::new("org.example.Counter.v2.xml"), &v2())
         .expect("the evolved XML generates");
     let krate = GeneratedCrate::new(name);
     krate.write("src/api.rs", &code);
@@ -39,21 +39,25 @@ fn service_crate(name: &str, methods: &str, main_body: &str) -> GeneratedCrate {
     include!("api.rs");
 }}
 
-use api::random_data_client::RandomDataProxy;
-use api::random_data_server::{{RandomData, RandomDataCall, RandomDataServer}};
+use api::counter_client::CounterProxy;
+use api::counter_server::{{Counter, CounterCall, CounterServer}};
 use zbus::fdo;
 
 struct Service;
 
-impl RandomData for Service {{
+impl Counter for Service {{
     type Error = fdo::Error;
 
-    async fn quick(&self, _bits: i32, _call: &RandomDataCall<'_>) -> fdo::Result<String> {{
-        Ok("4".into())
+    async fn add(&self, amount: u32, _call: &CounterCall<'_>) -> fdo::Result<u64> {{
+        Ok(amount.into())
     }}
 
-    async fn slow(&self, _bits: i32, _call: &RandomDataCall<'_>) -> fdo::Result<String> {{
-        Ok("request-1".into())
+    async fn step(&self) -> fdo::Result<u32> {{
+        Ok(1)
+    }}
+
+    async fn set_step(&self, _value: u32) -> fdo::Result<()> {{
+        Ok(())
     }}
 {methods}}}
 
@@ -71,7 +75,7 @@ fn a_method_added_to_the_xml_but_not_implemented_fails_to_compile_naming_it() {
     let krate = service_crate(
         "evolve-unimplemented",
         "",
-        "    let _ = RandomDataServer::new(Service);\n    let _ = RandomDataProxy::new;\n    Ok(())\n",
+        "    let _ = CounterServer::new(Service);\n    let _ = CounterProxy::new;\n    Ok(())\n",
     );
     let output = krate.cargo("check", &["--quiet"]);
     assert!(!output.status.success(), "{}", printed(&output));
@@ -85,18 +89,18 @@ fn once_implemented_the_regenerated_proxy_calls_the_added_method() {
     let krate = service_crate(
         "evolve-implemented",
         r#"
-    async fn describe(&self, topic: String, _call: &RandomDataCall<'_>) -> fdo::Result<String> {
-        Ok(format!("{topic} are random"))
+    async fn describe(&self, topic: String, _call: &CounterCall<'_>) -> fdo::Result<String> {
+        Ok(format!("{topic} are counted"))
     }
 "#,
         r#"    let address = std::env::args().nth(1).expect("a bus address");
     let _service = zbus::connection::Builder::address(address.as_str())
-        .name("com.larry-price.test")
-        .serve_at("/com/larry_price/test/RandomData", RandomDataServer::new(Service))
+        .name(api::SERVICE_NAME)
+        .serve_at(api::OBJECT_PATH, CounterServer::new(Service))
         .build()
         .await?;
     let client = zbus::connection::Builder::address(address.as_str()).build().await?;
-    let proxy = RandomDataProxy::new(&client).await?;
+    let proxy = CounterProxy::new(&client).await?;
     println!("{}", proxy.describe("bits").await?);
     Ok(())
 "#,
@@ -107,5 +111,5 @@ fn once_implemented_the_regenerated_proxy_calls_the_added_method() {
     let bus = test_bus::PrivateBus::open(None).expect("a private dbus-daemon");
     let run = krate.cargo("run", &["--quiet", "--", bus.address()]);
     assert!(run.status.success(), "{}", printed(&run));
-    assert_eq!(String::from_utf8_lossy(&run.stdout), "bits are random\n");
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "bits are counted\n");
 }

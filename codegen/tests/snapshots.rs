@@ -19,7 +19,7 @@ fn kitchen_sink() {
 }
 
 #[test]
-fn random_data() {
-    let xml = include_str!("../../interfaces/com.larry_price.test.RandomData.xml");
-    insta::assert_snapshot!(generated("com.larry_price.test.RandomData.xml", xml));
+fn counter() {
+    let xml = include_str!("fixtures/org.example.Counter.xml");
+    insta::assert_snapshot!(generated("org.example.Counter.xml", xml));
 }

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use dbus_xml_codegen::check;
 use indicatif::{ProgressBar, ProgressStyle};
 use random_data::bus::BusArgs;
-use random_data::{BUS_NAME, OBJECT_PATH, RandomDataProxy, client, contract};
+use random_data::{OBJECT_PATH, RandomDataProxy, SERVICE_NAME, client};
 
 /// Ask the random-data D-Bus service for a random number.
 ///
@@ -57,7 +58,7 @@ struct ContractArgs {
     /// The introspection XML the object should match.
     file: PathBuf,
     /// The bus name of the object's owner.
-    #[arg(long, default_value = BUS_NAME)]
+    #[arg(long, default_value = SERVICE_NAME)]
     dest: String,
     /// The object's path.
     #[arg(long, default_value = OBJECT_PATH)]
@@ -153,7 +154,7 @@ async fn check_contract(args: &ContractArgs) -> ExitCode {
             .build()
             .await
             .map_err(|e| e.to_string())?;
-        contract::check(&connection, &args.dest, &args.path, &args.file)
+        check::check(&connection, &args.dest, &args.path, &args.file)
             .await
             .map_err(|e| e.to_string())
     };

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use random_data::{BUS_NAME, RandomDataProxy};
+use random_data::{RandomDataProxy, SERVICE_NAME};
 
 pub use test_bus::WAIT;
 
@@ -107,7 +107,7 @@ impl PrivateBus {
 
     /// Waits until someone owns the service's name.
     async fn wait_for_service(&self) {
-        test_bus::wait_for_name(&self.connect().await, BUS_NAME)
+        test_bus::wait_for_name(&self.connect().await, SERVICE_NAME)
             .await
             .expect("the service takes its name in time");
     }

@@ -1,0 +1,206 @@
+//! The generator's entry point for `build.rs`: settings, then `compile` (load → generate →
+//! write if changed).
+
+use std::path::{Path, PathBuf};
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use zbus::ObjectPath;
+use zbus::names::BusName;
+
+use crate::{Document, Error, Location, model, names, proxy, server, types};
+
+/// Settings for one run of the generator.
+#[derive(Debug, Clone, Default)]
+pub struct Builder {
+    service: Option<String>,
+    out_dir: Option<PathBuf>,
+}
+
+impl Builder {
+    /// A generator with no default service, writing to `OUT_DIR`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The well-known bus name that generated proxies call by default.
+    pub fn service(mut self, service: impl Into<String>) -> Self {
+        self.service = Some(service.into());
+        self
+    }
+
+    /// Where [`Builder::compile`] writes; `OUT_DIR` by default.
+    pub fn out_dir(mut self, out_dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(out_dir.into());
+        self
+    }
+
+    /// Generates the module for the XML file at `xml_path` into the output folder, as the file
+    /// name with `.rs` in place of `.xml`, and tells Cargo to rerun when the XML changes. What
+    /// the XML parser ignored reaches the build as `cargo:warning=` lines. The file is
+    /// rewritten only when its contents change. Returns the path written.
+    pub fn compile(&self, xml_path: impl AsRef<Path>) -> Result<PathBuf, Error> {
+        let xml_path = xml_path.as_ref();
+        println!("cargo:rerun-if-changed={}", xml_path.display());
+        let document = Document::read(xml_path)?;
+        for warning in document.warnings() {
+            println!("cargo:warning={warning}");
+        }
+        let code = self.generate_document(xml_path, &document)?;
+        let out_dir = self
+            .out_dir
+            .clone()
+            .or_else(|| std::env::var_os("OUT_DIR").map(PathBuf::from))
+            .expect("OUT_DIR is set when run from build.rs; otherwise call Builder::out_dir");
+        let file_name = xml_path.with_extension("rs");
+        let out_path = out_dir.join(file_name.file_name().expect("a file path has a name"));
+        write_if_changed(&out_path, &code)?;
+        Ok(out_path)
+    }
+
+    /// The formatted Rust module for the XML file at `xml_path`.
+    pub fn generate_file(&self, xml_path: &Path) -> Result<String, Error> {
+        self.generate_document(xml_path, &Document::read(xml_path)?)
+    }
+
+    /// The formatted Rust module for the introspection document `xml`; `path` names it in
+    /// errors.
+    pub fn generate(&self, path: &Path, xml: &str) -> Result<String, Error> {
+        self.generate_document(path, &Document::parse(path, xml)?)
+    }
+
+    /// The formatted Rust module for `document`, read from `path`. Every interface of the root
+    /// node and of nested nodes is generated once.
+    pub fn generate_document(&self, path: &Path, document: &Document) -> Result<String, Error> {
+        let invalid = |message: String| Error::Invalid {
+            location: Location::file(path),
+            message,
+        };
+        let service = self
+            .service
+            .as_deref()
+            .map(BusName::try_from)
+            .transpose()
+            .map_err(|e| invalid(format!("bad service name: {e}")))?;
+        let object_path = document
+            .object_path()
+            .map(ObjectPath::try_from)
+            .transpose()
+            .map_err(|e| invalid(format!("bad object path in <node name>: {e}")))?;
+
+        let mut items = vec![names_of_the_service(service.as_ref(), object_path.as_ref())];
+        let mut stems = std::collections::HashSet::new();
+        for xml_interface in document.interfaces() {
+            let unsupported = |what: String| Error::Unsupported {
+                location: Location::file(path),
+                interface: xml_interface.name().to_string(),
+                what,
+            };
+            let mut interface = model::interface(xml_interface, &document.docs)
+                .map_err(|model::Unsupported(what)| unsupported(what))?;
+            if let Some(what) = types::unsupported_in(xml_interface) {
+                return Err(unsupported(what));
+            }
+            // Two interfaces whose names end alike (`a.Device` and `b.Device`) get distinct
+            // modules.
+            if !stems.insert(interface.module_stem.clone()) {
+                interface.module_stem = names::snake_case(&xml_interface.name().replace('.', "_"));
+                stems.insert(interface.module_stem.clone());
+            }
+            let server_module = format_ident!("{}_server", interface.module_stem);
+            let client_module = format_ident!("{}_client", interface.module_stem);
+            let server = server::server_code(&interface);
+            let client = proxy::proxy_items(
+                xml_interface,
+                &interface,
+                service.as_ref(),
+                object_path.as_ref(),
+            )
+            .map_err(|e| {
+                invalid(format!(
+                    "generating the proxy of `{}`: {e}; please report",
+                    interface.wire
+                ))
+            })?;
+            let wire = &interface.wire;
+            let server_doc = format!(" Server side of the D-Bus interface `{wire}`.");
+            let client_doc = format!(" Client side of the D-Bus interface `{wire}`.");
+            let interface_name = quote! {
+                /// The name of this interface on the bus.
+                pub const INTERFACE_NAME: &str = #wire;
+            };
+            // The XML decides names, argument counts, types and documentation; lints about
+            // those are the XML's business, not the including crate's.
+            let allow = quote! {
+                #[allow(
+                    non_snake_case,
+                    deprecated,
+                    clippy::too_many_arguments,
+                    clippy::type_complexity,
+                    clippy::doc_lazy_continuation,
+                    clippy::doc_overindented_list_items
+                )]
+            };
+            items.push(quote! {
+                #[doc = #server_doc]
+                #allow
+                pub mod #server_module {
+                    #interface_name
+                    #server
+                }
+
+                #[doc = #client_doc]
+                #allow
+                pub mod #client_module {
+                    #interface_name
+                    #client
+                }
+            });
+        }
+        let file = syn::parse2::<syn::File>(quote!(#(#items)*)).map_err(|e| {
+            invalid(format!(
+                "generated code does not parse ({e}); please report"
+            ))
+        })?;
+        let header = format!(
+            "// @generated by dbus-xml-codegen from {}. Do not edit: edit the XML.\n\n",
+            path.display()
+        );
+        Ok(header + &prettyplease::unparse(&file))
+    }
+}
+
+/// The constants that name where the service is: its bus name and its object's path, where
+/// the build and the XML give them.
+fn names_of_the_service(
+    service: Option<&BusName<'_>>,
+    object_path: Option<&ObjectPath<'_>>,
+) -> TokenStream {
+    let service = service.map(|service| {
+        let service = service.as_str();
+        quote! {
+            /// The well-known bus name of the service (from the generator's settings).
+            pub const SERVICE_NAME: &str = #service;
+        }
+    });
+    let object_path = object_path.map(|path| {
+        let path = path.as_str();
+        quote! {
+            /// The path of the object that the XML describes (its root `<node name>`).
+            pub const OBJECT_PATH: &str = #path;
+        }
+    });
+    quote!(#service #object_path)
+}
+
+/// Writes `contents` to `path` unless the file holds them already, so that an unchanged
+/// module does not make Cargo rebuild what includes it.
+fn write_if_changed(path: &Path, contents: &str) -> Result<(), Error> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == contents) {
+        return Ok(());
+    }
+    std::fs::write(path, contents).map_err(|source| Error::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
