@@ -1,0 +1,530 @@
+//! `dbus-xml-codegen diff OLD NEW`, table-driven: every rule of API compatibility, each on a
+//! pair of files made from one base file (two interfaces, a DOCTYPE entity, unnamed
+//! arguments) by the edits in the table, run through the command as a user would.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// The file that every pair starts from.
+const BASE: &str = r#"<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd" [
+  <!ENTITY ERRORS "org.example.Shop1.Error">
+]>
+<node name="/org/example/Shop">
+  <interface name="org.example.Shop1">
+    <method name="Buy">
+      <arg name="item" type="s" direction="in"/>
+      <arg type="u" direction="in"/>
+      <arg name="receipt" type="o" direction="out"/>
+      <annotation name="org.example.Errors" value="&ERRORS;.SoldOut"/>
+    </method>
+    <method name="Ping"/>
+    <method name="Log">
+      <arg name="line" type="s" direction="in"/>
+    </method>
+    <signal name="Sold">
+      <arg name="item" type="s"/>
+      <arg type="u"/>
+    </signal>
+    <property name="Open" type="b" access="read"/>
+    <property name="Motto" type="s" access="readwrite"/>
+    <property name="Secret" type="s" access="write"/>
+    <property name="Name" type="s" access="read">
+      <annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="const"/>
+    </property>
+    <property name="Stock" type="u" access="read">
+      <annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="invalidates"/>
+    </property>
+  </interface>
+  <interface name="org.example.Till">
+    <method name="Total">
+      <arg name="sum" type="t" direction="out"/>
+    </method>
+  </interface>
+</node>
+"#;
+
+use Expect::{Breaking, Compatible};
+
+/// One expected line of output: its class, the end of its place, and part of what it says.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    Breaking(&'static str, &'static str),
+    Compatible(&'static str, &'static str),
+}
+
+/// One pair: the edits (replace the first, exact occurrence) that make OLD and NEW from the
+/// base file, and every difference that `diff` must report.
+struct Case {
+    name: &'static str,
+    old: &'static [(&'static str, &'static str)],
+    new: &'static [(&'static str, &'static str)],
+    expect: &'static [Expect],
+}
+
+const SHOP: &str = "interface org.example.Shop1";
+const NO_REPLY: &str = r#"<annotation name="org.freedesktop.DBus.Method.NoReply" value="true"/>"#;
+const LOG: &str = r#"<arg name="line" type="s" direction="in"/>"#;
+
+const CASES: &[Case] = &[
+    Case {
+        name: "nothing changed",
+        old: &[],
+        new: &[],
+        expect: &[],
+    },
+    Case {
+        name: "an interface added",
+        old: &[],
+        new: &[(
+            "</node>",
+            "<interface name=\"org.example.Wishlist\"/>\n</node>",
+        )],
+        expect: &[Compatible("interface org.example.Wishlist", "added")],
+    },
+    Case {
+        name: "an interface removed",
+        old: &[],
+        new: &[(
+            "<interface name=\"org.example.Till\">",
+            "<interface name=\"org.example.Till2\">",
+        )],
+        expect: &[
+            Breaking("interface org.example.Till", "removed"),
+            Compatible("interface org.example.Till2", "added"),
+        ],
+    },
+    Case {
+        name: "a method added",
+        old: &[],
+        new: &[(
+            "<method name=\"Ping\"/>",
+            "<method name=\"Ping\"/><method name=\"Refund\"/>",
+        )],
+        expect: &[Compatible("method Refund", "added")],
+    },
+    Case {
+        name: "a method removed",
+        old: &[],
+        new: &[("<method name=\"Ping\"/>", "")],
+        expect: &[Breaking("method Ping", "removed")],
+    },
+    Case {
+        name: "a method renamed",
+        old: &[],
+        new: &[("<method name=\"Ping\"/>", "<method name=\"Hello\"/>")],
+        expect: &[Breaking("method Ping", "renamed to `Hello`")],
+    },
+    Case {
+        name: "a signal added",
+        old: &[],
+        new: &[(
+            "<method name=\"Ping\"/>",
+            "<method name=\"Ping\"/><signal name=\"Closed\"/>",
+        )],
+        expect: &[Compatible("signal Closed", "added")],
+    },
+    Case {
+        name: "a signal removed",
+        old: &[(
+            "<method name=\"Ping\"/>",
+            "<method name=\"Ping\"/><signal name=\"Closed\"/>",
+        )],
+        new: &[],
+        expect: &[Breaking("signal Closed", "removed")],
+    },
+    Case {
+        name: "a property added",
+        old: &[],
+        new: &[(
+            "<property name=\"Open\"",
+            "<property name=\"Address\" type=\"s\" access=\"read\"/>\n    <property name=\"Open\"",
+        )],
+        expect: &[Compatible("property Address", "added")],
+    },
+    Case {
+        name: "a property removed",
+        old: &[],
+        new: &[(
+            "<property name=\"Motto\" type=\"s\" access=\"readwrite\"/>",
+            "",
+        )],
+        expect: &[Breaking("property Motto", "removed")],
+    },
+    Case {
+        name: "an argument added",
+        old: &[],
+        new: &[(
+            LOG,
+            r#"<arg name="line" type="s" direction="in"/><arg name="level" type="y" direction="in"/>"#,
+        )],
+        expect: &[Breaking(
+            "method Log",
+            "signature changed from (in s) to (in s, in y)",
+        )],
+    },
+    Case {
+        name: "an in argument's type changed",
+        old: &[],
+        new: &[(
+            r#"<arg name="item" type="s" direction="in"/>"#,
+            r#"<arg name="item" type="x" direction="in"/>"#,
+        )],
+        expect: &[Breaking(
+            "method Buy",
+            "signature changed from (in s, in u, out o) to (in x, in u, out o)",
+        )],
+    },
+    Case {
+        name: "an out argument's type changed",
+        old: &[],
+        new: &[(
+            r#"<arg name="receipt" type="o" direction="out"/>"#,
+            r#"<arg name="receipt" type="s" direction="out"/>"#,
+        )],
+        expect: &[Breaking("method Buy", "replies it cannot decode")],
+    },
+    Case {
+        name: "an argument's direction changed",
+        old: &[],
+        new: &[(LOG, r#"<arg name="line" type="s" direction="out"/>"#)],
+        expect: &[Breaking(
+            "method Log",
+            "signature changed from (in s) to (out s)",
+        )],
+    },
+    Case {
+        name: "a signal argument's type changed",
+        old: &[],
+        new: &[("<arg type=\"u\"/>", "<arg type=\"t\"/>")],
+        expect: &[Breaking(
+            "signal Sold",
+            "signature changed from (out s, out u) to (out s, out t)",
+        )],
+    },
+    Case {
+        name: "an argument renamed",
+        old: &[],
+        new: &[(
+            r#"<arg name="item" type="s" direction="in"/>"#,
+            r#"<arg name="article" type="s" direction="in"/>"#,
+        )],
+        expect: &[Compatible(
+            "method Buy",
+            "argument 1 renamed from `item` to `article`",
+        )],
+    },
+    Case {
+        name: "an unnamed argument named",
+        old: &[],
+        new: &[("<arg type=\"u\"/>", "<arg name=\"count\" type=\"u\"/>")],
+        expect: &[Compatible(
+            "signal Sold",
+            "argument 2 renamed from (unnamed) to `count`",
+        )],
+    },
+    Case {
+        name: "a property's type changed",
+        old: &[],
+        new: &[(
+            r#"<property name="Open" type="b""#,
+            r#"<property name="Open" type="s""#,
+        )],
+        expect: &[Breaking("property Open", "type changed from b to s")],
+    },
+    Case {
+        name: "access read to readwrite",
+        old: &[],
+        new: &[(
+            r#"<property name="Open" type="b" access="read"/>"#,
+            r#"<property name="Open" type="b" access="readwrite"/>"#,
+        )],
+        expect: &[Compatible(
+            "property Open",
+            "access changed from read to readwrite",
+        )],
+    },
+    Case {
+        name: "access readwrite to read",
+        old: &[],
+        new: &[(
+            r#"type="s" access="readwrite"/>"#,
+            r#"type="s" access="read"/>"#,
+        )],
+        expect: &[Breaking(
+            "property Motto",
+            "access changed from readwrite to read",
+        )],
+    },
+    Case {
+        name: "access readwrite to write",
+        old: &[],
+        new: &[(
+            r#"type="s" access="readwrite"/>"#,
+            r#"type="s" access="write"/>"#,
+        )],
+        expect: &[Breaking(
+            "property Motto",
+            "access changed from readwrite to write",
+        )],
+    },
+    Case {
+        name: "access write to readwrite",
+        old: &[],
+        new: &[(
+            r#"<property name="Secret" type="s" access="write"/>"#,
+            r#"<property name="Secret" type="s" access="readwrite"/>"#,
+        )],
+        expect: &[Breaking(
+            "property Secret",
+            "access changed from write to readwrite",
+        )],
+    },
+    Case {
+        name: "NoReply added",
+        old: &[],
+        new: &[(
+            LOG,
+            "<arg name=\"line\" type=\"s\" direction=\"in\"/>\n      <annotation name=\"org.freedesktop.DBus.Method.NoReply\" value=\"true\"/>",
+        )],
+        expect: &[Breaking(
+            "method Log",
+            "org.freedesktop.DBus.Method.NoReply added",
+        )],
+    },
+    Case {
+        name: "NoReply removed",
+        old: &[
+            (
+                "<method name=\"Ping\"/>",
+                "<method name=\"Ping\">ANNOTATION</method>",
+            ),
+            ("ANNOTATION", NO_REPLY),
+        ],
+        new: &[],
+        expect: &[Breaking(
+            "method Ping",
+            "org.freedesktop.DBus.Method.NoReply removed",
+        )],
+    },
+    Case {
+        name: "Deprecated added",
+        old: &[],
+        new: &[(
+            "<method name=\"Ping\"/>",
+            "<method name=\"Ping\"><annotation name=\"org.freedesktop.DBus.Deprecated\" value=\"true\"/></method>",
+        )],
+        expect: &[Compatible("method Ping", "deprecated")],
+    },
+    Case {
+        name: "Deprecated removed",
+        old: &[(
+            "<interface name=\"org.example.Till\">",
+            "<interface name=\"org.example.Till\"><annotation name=\"org.freedesktop.DBus.Deprecated\" value=\"true\"/>",
+        )],
+        new: &[],
+        expect: &[Compatible(
+            "interface org.example.Till",
+            "no longer deprecated",
+        )],
+    },
+    Case {
+        name: "EmitsChangedSignal true to invalidates",
+        old: &[],
+        new: &[(
+            r#"<property name="Open" type="b" access="read"/>"#,
+            r#"<property name="Open" type="b" access="read"><annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="invalidates"/></property>"#,
+        )],
+        expect: &[Breaking(
+            "property Open",
+            "from \"true\" to \"invalidates\"",
+        )],
+    },
+    Case {
+        name: "EmitsChangedSignal invalidates to false",
+        old: &[],
+        new: &[(r#"value="invalidates""#, r#"value="false""#)],
+        expect: &[Breaking(
+            "property Stock",
+            "from \"invalidates\" to \"false\"",
+        )],
+    },
+    Case {
+        name: "EmitsChangedSignal const to true",
+        old: &[],
+        new: &[(r#"value="const""#, r#"value="true""#)],
+        expect: &[Breaking("property Name", "from \"const\" to \"true\"")],
+    },
+    Case {
+        name: "EmitsChangedSignal invalidates to true (the default)",
+        old: &[],
+        new: &[(
+            r#"<annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="invalidates"/>"#,
+            "",
+        )],
+        expect: &[Compatible(
+            "property Stock",
+            "from \"invalidates\" to \"true\"",
+        )],
+    },
+    Case {
+        name: "EmitsChangedSignal true to const",
+        old: &[],
+        new: &[(
+            r#"<property name="Open" type="b" access="read"/>"#,
+            r#"<property name="Open" type="b" access="read"><annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="const"/></property>"#,
+        )],
+        expect: &[Compatible("property Open", "from \"true\" to \"const\"")],
+    },
+    Case {
+        name: "EmitsChangedSignal false on the interface weakens its properties",
+        old: &[],
+        new: &[(
+            "<interface name=\"org.example.Shop1\">",
+            "<interface name=\"org.example.Shop1\"><annotation name=\"org.freedesktop.DBus.Property.EmitsChangedSignal\" value=\"false\"/>",
+        )],
+        expect: &[
+            Breaking("property Open", "from \"true\" to \"false\""),
+            Breaking("property Motto", "from \"true\" to \"false\""),
+            Breaking("property Secret", "from \"true\" to \"false\""),
+        ],
+    },
+    Case {
+        name: "another annotation's value changed, through the DOCTYPE entity",
+        old: &[],
+        new: &[(
+            r#"<!ENTITY ERRORS "org.example.Shop1.Error">"#,
+            r#"<!ENTITY ERRORS "org.example.Shop.Error">"#,
+        )],
+        expect: &[Compatible(
+            "method Buy",
+            "annotation org.example.Errors changed from \"org.example.Shop1.Error.SoldOut\" to \"org.example.Shop.Error.SoldOut\"",
+        )],
+    },
+];
+
+fn edited(edits: &[(&str, &str)]) -> String {
+    edits.iter().fold(BASE.to_owned(), |xml, (from, to)| {
+        assert!(xml.contains(from), "the base file has no {from:?}");
+        xml.replacen(from, to, 1)
+    })
+}
+
+fn diff(dir: &Path, old: &str, new: &str, extra: &[&str]) -> Output {
+    let (old_path, new_path) = (dir.join("old.xml"), dir.join("new.xml"));
+    std::fs::write(&old_path, old).unwrap();
+    std::fs::write(&new_path, new).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_dbus-xml-codegen"))
+        .arg("diff")
+        .args([&old_path, &new_path])
+        .args(extra)
+        .output()
+        .expect("dbus-xml-codegen runs")
+}
+
+#[test]
+fn every_rule_is_classified_right() {
+    assert!(CASES.len() >= 25, "the table covers too few pairs");
+    let dir = std::env::temp_dir().join(format!("dbus-xml-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut failures = Vec::new();
+    for case in CASES {
+        let output = diff(&dir, &edited(case.old), &edited(case.new), &[]);
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let lines: Vec<&str> = stdout
+            .lines()
+            .filter(|l| l.starts_with("breaking: ") || l.starts_with("compatible: "))
+            .collect();
+        let mut problems = Vec::new();
+        if lines.len() != case.expect.len() {
+            problems.push(format!(
+                "{} differences, expected {}",
+                lines.len(),
+                case.expect.len()
+            ));
+        }
+        for expect in case.expect {
+            let (class, place, what) = match expect {
+                Breaking(place, what) => ("breaking", place, what),
+                Compatible(place, what) => ("compatible", place, what),
+            };
+            let prefix = if place.starts_with("interface ") {
+                format!("{class}: {place}: ")
+            } else {
+                format!("{class}: {SHOP}, {place}: ")
+            };
+            let found = lines.iter().any(|line| {
+                line.starts_with(&prefix)
+                    && line.contains(what)
+                    && (class == "compatible") == !line.contains("; old clients: ")
+            });
+            if !found {
+                problems.push(format!("no line `{prefix}…{what}…`"));
+            }
+        }
+        let breaking = case.expect.iter().any(|e| matches!(e, Breaking(..)));
+        if output.status.code() != Some(i32::from(breaking)) {
+            problems.push(format!("exit {:?}", output.status.code()));
+        }
+        let count_line = format!(
+            "{} breaking, {} compatible",
+            case.expect
+                .iter()
+                .filter(|e| matches!(e, Breaking(..)))
+                .count(),
+            case.expect
+                .iter()
+                .filter(|e| matches!(e, Compatible(..)))
+                .count()
+        );
+        if stdout.lines().last() != Some(count_line.as_str()) {
+            problems.push(format!("last line is not `{count_line}`"));
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{}: {}\n{stdout}", case.name, problems.join("; ")));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_breaking_change_names_the_next_interface_version_as_the_remedy() {
+    let dir = std::env::temp_dir().join(format!("dbus-xml-remedy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let new = edited(&[("<method name=\"Ping\"/>", "")]);
+    let output = diff(&dir, BASE, &new, &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            "remedy: org.example.Shop1 changed incompatibly: serve the new API as org.example.Shop2"
+        ),
+        "{stdout}"
+    );
+
+    let json = diff(&dir, BASE, &new, &["--json"]);
+    assert_eq!(json.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(report["breaking"], 1);
+    assert_eq!(report["differences"][0]["class"], "breaking");
+    assert_eq!(report["differences"][0]["member"], "method Ping");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_unreadable_file_exits_2_with_its_line_and_column() {
+    let dir = std::env::temp_dir().join(format!("dbus-xml-broken-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let broken = BASE.replacen("<method name=\"Ping\"/>", "<method name=\"Ping\">", 1);
+    let output = diff(&dir, BASE, &broken, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let located = format!("{}:", dir.join("new.xml").display());
+    assert!(stderr.contains(&located), "{stderr}");
+    let after = stderr.split(&located).nth(1).unwrap_or("");
+    assert!(
+        after.split(':').take(2).all(|n| n.parse::<u32>().is_ok()),
+        "no LINE:COL in {stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
