@@ -130,9 +130,11 @@ impl Builder {
                 pub const INTERFACE_NAME: &str = #wire;
             };
             // The XML decides names, argument counts, types and documentation; lints about
-            // those are the XML's business, not the including crate's.
+            // those are the XML's business, not the including crate's. A binary need not use
+            // every helper of the API.
             let allow = quote! {
                 #[allow(
+                    dead_code,
                     non_snake_case,
                     deprecated,
                     clippy::too_many_arguments,
@@ -180,6 +182,7 @@ fn names_of_the_service(
         let service = service.as_str();
         quote! {
             /// The well-known bus name of the service (from the generator's settings).
+            #[allow(dead_code)]
             pub const SERVICE_NAME: &str = #service;
         }
     });
@@ -187,6 +190,7 @@ fn names_of_the_service(
         let path = path.as_str();
         quote! {
             /// The path of the object that the XML describes (its root `<node name>`).
+            #[allow(dead_code)]
             pub const OBJECT_PATH: &str = #path;
         }
     });

@@ -16,8 +16,22 @@ pub struct GeneratedCrate {
 }
 
 impl GeneratedCrate {
-    /// A fresh crate called `name`, with an empty `src/`.
+    /// A fresh crate called `name`, with an empty `src/`, that depends on zbus, tokio and
+    /// futures-util.
     pub fn new(name: &str) -> Self {
+        Self::with_manifest(
+            name,
+            r#"[dependencies]
+zbus = { version = "=6.2.1", default-features = false, features = ["tokio", "proxy", "service"] }
+tokio = { version = "1", features = ["rt-multi-thread", "macros", "time"] }
+futures-util = { version = "0.3", default-features = false }
+"#,
+        )
+    }
+
+    /// A fresh crate called `name`, with an empty `src/`, whose manifest has `sections`
+    /// (dependencies and the like) after its `[package]`.
+    pub fn with_manifest(name: &str, sections: &str) -> Self {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
         let _ = std::fs::remove_dir_all(dir.join("src"));
         std::fs::create_dir_all(dir.join("src")).expect("the crate folder");
@@ -28,11 +42,7 @@ version = "0.0.0"
 edition = "2024"
 publish = false
 
-[dependencies]
-zbus = {{ version = "=6.2.1", default-features = false, features = ["tokio", "proxy", "service"] }}
-tokio = {{ version = "1", features = ["rt-multi-thread", "macros", "time"] }}
-futures-util = {{ version = "0.3", default-features = false }}
-
+{sections}
 # Not part of the project's workspace.
 [workspace]
 "#
@@ -45,9 +55,11 @@ futures-util = {{ version = "0.3", default-features = false }}
         krate
     }
 
-    /// Writes `contents` to `path` in the crate.
+    /// Writes `contents` to `path` in the crate, making its folder if need be.
     pub fn write(&self, path: &str, contents: &str) {
-        std::fs::write(self.dir.join(path), contents).expect("a file of the crate");
+        let path = self.dir.join(path);
+        std::fs::create_dir_all(path.parent().expect("a file has a folder")).expect("a folder");
+        std::fs::write(path, contents).expect("a file of the crate");
     }
 
     /// Runs `cargo COMMAND ARGS` in the crate, offline, with a target folder that all
