@@ -20,7 +20,7 @@ const XML: &str = concat!(
 /// bit_interval_ms: what the original Python service and older clients know.
 const XML_V1: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/com.larry_price.test.RandomData.v1.xml"
+    "/interfaces/released/com.larry_price.test.RandomData-0.1.0.xml"
 );
 
 /// An object that drifted from the XML: `quick` takes a string, `slow` is now `slower`, and

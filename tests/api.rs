@@ -1,0 +1,55 @@
+//! The app's API, guarded: the working interface XML breaks no client of a released version,
+//! and the Markdown reference in docs/ is the one the XML gives today.
+
+use std::path::{Path, PathBuf};
+
+use dbus_xml_codegen::{Document, compare, markdown_reference};
+
+const XML: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/interfaces/com.larry_price.test.RandomData.xml"
+);
+const REFERENCE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/docs/com.larry_price.test.RandomData.md"
+);
+
+/// The interface XML of every release, one file per release.
+fn released() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("interfaces/released");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("interfaces/released")
+        .map(|entry| entry.expect("an entry").path())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn the_working_xml_breaks_no_client_of_a_release() {
+    let working = Document::read(XML).unwrap();
+    let releases = released();
+    assert!(releases.len() >= 2, "{releases:?}");
+    for release in releases {
+        let old = Document::read(&release).unwrap();
+        let report = compare::compare(old.node(), working.node());
+        assert!(
+            !report.is_breaking(),
+            "{} → working XML:\n{report}",
+            release.display()
+        );
+    }
+}
+
+#[test]
+fn the_reference_in_docs_is_current() {
+    let document = Document::read(XML).unwrap();
+    let expected = markdown_reference(Path::new(XML), &document).unwrap();
+    let committed = std::fs::read_to_string(REFERENCE).unwrap_or_default();
+    assert!(
+        committed == expected,
+        "docs/com.larry_price.test.RandomData.md is out of date; regenerate it with\n  \
+         cargo run -q -p dbus-xml-codegen -- doc interfaces/com.larry_price.test.RandomData.xml \
+         > docs/com.larry_price.test.RandomData.md"
+    );
+}
