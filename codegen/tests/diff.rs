@@ -456,7 +456,7 @@ fn every_rule_is_classified_right() {
             let found = lines.iter().any(|line| {
                 line.starts_with(&prefix)
                     && line.contains(what)
-                    && (class == "compatible") == !line.contains("; old clients: ")
+                    && (class == "breaking") == line.contains("; old clients: ")
             });
             if !found {
                 problems.push(format!("no line `{prefix}…{what}…`"));

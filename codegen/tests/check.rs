@@ -1,0 +1,126 @@
+//! `dbus-xml-codegen check`: a live object on a private bus against an interface file, through
+//! the command as a user runs it.
+
+use std::process::Output;
+
+use zbus::object_server::SignalEmitter;
+
+const COUNTER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/org.example.Counter.xml"
+);
+
+/// An object that serves `org.example.Counter` as the fixture declares it.
+struct Faithful;
+
+#[zbus::interface(name = "org.example.Counter")]
+impl Faithful {
+    #[zbus(name = "add", out_args("total"))]
+    async fn add(&self, amount: u32) -> u64 {
+        amount.into()
+    }
+
+    #[zbus(signal, name = "changed")]
+    async fn changed(emitter: &SignalEmitter<'_>, total: u64) -> zbus::Result<()>;
+
+    #[zbus(property, name = "Step")]
+    async fn step(&self) -> u32 {
+        1
+    }
+
+    #[zbus(property, name = "Step")]
+    async fn set_step(&mut self, _value: u32) {}
+}
+
+/// The same interface drifted: `add` takes a signed amount, and `Step` became read-only.
+struct Drifted;
+
+#[zbus::interface(name = "org.example.Counter")]
+impl Drifted {
+    #[zbus(name = "add", out_args("total"))]
+    async fn add(&self, amount: i32) -> u64 {
+        amount.unsigned_abs().into()
+    }
+
+    #[zbus(signal, name = "changed")]
+    async fn changed(emitter: &SignalEmitter<'_>, total: u64) -> zbus::Result<()>;
+
+    #[zbus(property, name = "Step")]
+    async fn step(&self) -> u32 {
+        1
+    }
+}
+
+async fn check(bus: &test_bus::PrivateBus, extra: &[&str]) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_dbus-xml-codegen"))
+        .args(["check", COUNTER, "--dest", "org.example.Counter"])
+        .args(["--address", bus.address()])
+        .args(extra)
+        .kill_on_drop(true)
+        .output()
+        .await
+        .expect("dbus-xml-codegen runs")
+}
+
+async fn serve(
+    bus: &test_bus::PrivateBus,
+    object: impl zbus::object_server::Interface,
+) -> zbus::Connection {
+    zbus::connection::Builder::address(bus.address())
+        .name("org.example.Counter")
+        .serve_at("/org/example/Counter", object)
+        .build()
+        .await
+        .expect("the object is served")
+}
+
+#[tokio::test]
+async fn a_faithful_object_passes_strict_at_the_path_the_xml_names() {
+    let bus = test_bus::PrivateBus::open(None).expect("a private bus");
+    let _service = serve(&bus, Faithful).await;
+    let output = tokio::time::timeout(test_bus::WAIT, check(&bus, &["--strict"]))
+        .await
+        .expect("check ends in time");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.ends_with("0 breaking, 0 compatible\n"), "{stdout}");
+    assert!(
+        stdout.contains("standard interfaces (added by the bus library)"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn a_drifted_object_is_reported_with_what_old_clients_see() {
+    let bus = test_bus::PrivateBus::open(None).expect("a private bus");
+    let _service = serve(&bus, Drifted).await;
+    let output = tokio::time::timeout(test_bus::WAIT, check(&bus, &[]))
+        .await
+        .expect("check ends in time");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "breaking: interface org.example.Counter, method add: signature changed from (in u, out t) to (in i, out t); old clients: calls fail with org.freedesktop.DBus.Error.InvalidArgs",
+            "breaking: interface org.example.Counter, property Step: access changed from readwrite to read; old clients: Set fails with org.freedesktop.DBus.Error.PropertyReadOnly",
+        ],
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("2 breaking, 0 compatible\n"), "{stdout}");
+}
+
+#[tokio::test]
+async fn no_object_exits_2() {
+    let bus = test_bus::PrivateBus::open(None).expect("a private bus");
+    let output = tokio::time::timeout(test_bus::WAIT, check(&bus, &[]))
+        .await
+        .expect("check ends in time");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot introspect org.example.Counter /org/example/Counter"),
+        "{stderr}"
+    );
+}
