@@ -75,21 +75,8 @@ impl Section<'_> {
             let _ = writeln!(self.out, "### Methods\n");
         }
         for (method, modelled) in methods {
-            let name = method.name().to_string();
-            let _ = writeln!(self.out, "#### `{name}`\n");
-            let _ = writeln!(
-                self.out,
-                "```\n{name} ({})\n```\n",
-                signature_line(method.args(), true)
-            );
-            let target = DocTarget::member(wire, MemberKind::Method, &name);
-            self.text(&target);
-            self.args_table(method.args(), true, &target);
-            let _ = writeln!(
-                self.out,
-                "Rust: `{}::{}`.\n",
-                self.interface.type_name, modelled.rust
-            );
+            let rust = format!("`{}::{}`", self.interface.type_name, modelled.rust);
+            self.member_with_args(MemberKind::Method, &method.name(), method.args(), &rust);
             self.annotations(method.annotations());
         }
 
@@ -98,23 +85,13 @@ impl Section<'_> {
             let _ = writeln!(self.out, "### Signals\n");
         }
         for (signal, modelled) in signals {
-            let name = signal.name().to_string();
-            let _ = writeln!(self.out, "#### `{name}`\n");
-            let _ = writeln!(
-                self.out,
-                "```\n{name} ({})\n```\n",
-                signature_line(signal.args(), false)
-            );
-            let target = DocTarget::member(wire, MemberKind::Signal, &name);
-            self.text(&target);
-            self.args_table(signal.args(), false, &target);
-            let _ = writeln!(
-                self.out,
-                "Rust: `{}Signals::{}` emits it; the proxy's `receive_{}` streams it.\n",
+            let rust = format!(
+                "`{}Signals::{}` emits it; the proxy's `receive_{}` streams it",
                 self.interface.type_name,
                 modelled.rust,
-                crate::names::snake_case(&name),
+                crate::names::snake_case(&signal.name()),
             );
+            self.member_with_args(MemberKind::Signal, &signal.name(), signal.args(), &rust);
             self.annotations(signal.annotations());
         }
 
@@ -155,6 +132,21 @@ impl Section<'_> {
         }
     }
 
+    /// The heading, signature, docs, argument table and Rust names of a method or signal.
+    fn member_with_args(&mut self, kind: MemberKind, name: &str, args: &[Arg<'_>], rust: &str) {
+        let method = kind == MemberKind::Method;
+        let _ = writeln!(self.out, "#### `{name}`\n");
+        let _ = writeln!(
+            self.out,
+            "```\n{name} ({})\n```\n",
+            signature_line(args, method)
+        );
+        let target = DocTarget::member(&self.interface.wire, kind, name);
+        self.text(&target);
+        self.args_table(args, method, &target);
+        let _ = writeln!(self.out, "Rust: {rust}.\n");
+    }
+
     /// The documentation of `target`, as paragraphs.
     fn text(&mut self, target: &DocTarget) {
         if let Some(text) = self.document.docs.text(target) {
@@ -173,7 +165,7 @@ impl Section<'_> {
         for (position, arg) in args.iter().enumerate() {
             let name = arg
                 .name()
-                .map_or(format!("({position}, unnamed)"), |n| format!("`{n}`"));
+                .map_or(format!("{} (unnamed)", position + 1), |n| format!("`{n}`"));
             let description = arg
                 .name()
                 .and_then(|n| self.document.docs.text(&member.arg(n)))
