@@ -88,7 +88,10 @@ impl Builder {
             .transpose()
             .map_err(|e| invalid(format!("bad object path in <node name>: {e}")))?;
 
-        let mut items = vec![names_of_the_service(service.as_ref(), object_path.as_ref())];
+        let mut items = vec![
+            names_of_the_service(service.as_ref(), object_path.as_ref()),
+            wide_structs(document),
+        ];
         let mut stems = std::collections::HashSet::new();
         for xml_interface in document.interfaces() {
             let unsupported = |what: String| Error::Unsupported {
@@ -110,8 +113,11 @@ impl Builder {
             let server_module = format_ident!("{}_server", interface.module_stem);
             let client_module = format_ident!("{}_client", interface.module_stem);
             let server = server::server_code(&interface);
+            let plain_interface = document
+                .plain_interface(&interface.wire)
+                .unwrap_or(xml_interface);
             let client = proxy::proxy_items(
-                xml_interface,
+                plain_interface,
                 &interface,
                 service.as_ref(),
                 object_path.as_ref(),
@@ -195,6 +201,23 @@ fn names_of_the_service(
         }
     });
     quote!(#service #object_path)
+}
+
+/// The module `structs`, with a type for every struct of the document that is too wide for a
+/// tuple, where there are any.
+fn wide_structs(document: &Document) -> TokenStream {
+    let interfaces = document.interfaces();
+    let wide = types::wide_structs(interfaces.iter().flat_map(|i| types::signatures_in(i)));
+    if wide.is_empty() {
+        return TokenStream::new();
+    }
+    let definitions = wide.iter().map(types::wide_struct_definition);
+    quote! {
+        /// D-Bus structs too wide for Rust tuples, each with a type of its own.
+        pub mod structs {
+            #(#definitions)*
+        }
+    }
 }
 
 /// Writes `contents` to `path` unless the file holds them already, so that an unchanged

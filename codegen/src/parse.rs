@@ -23,6 +23,8 @@ pub struct Document {
     pub(crate) docs: Docs,
     /// What `zbus_xml` skipped.
     warnings: Vec<Warning>,
+    /// The tree without its Telepathy extensions, where it has any.
+    plain: Option<Node<'static>>,
 }
 
 /// Something in a document that was ignored (an element from another vocabulary, or a
@@ -76,11 +78,39 @@ impl Document {
                 message: warning.message().to_owned(),
             })
             .collect();
+        let plain = node
+            .interfaces()
+            .iter()
+            .any(has_telepathy_types)
+            .then(|| Node::from_reader(without_telepathy(xml).as_bytes()))
+            .transpose()
+            .map_err(|error| Error::Invalid {
+                location: Location::file(path),
+                message: format!(
+                    "without its Telepathy extensions, the file does not parse: {error}"
+                ),
+            })?;
         Ok(Self {
             node,
             docs,
             warnings,
+            plain,
         })
+    }
+
+    /// The interface `name` without Telepathy type extensions (`tp:type` and `tp:struct`,
+    /// `tp:enum`, …), so that code for it uses the plain types of its signatures: the types
+    /// the server side uses, which need zbus alone.
+    pub(crate) fn plain_interface(&self, name: &str) -> Option<&Interface<'static>> {
+        let node = self.plain.as_ref().unwrap_or(&self.node);
+        let mut pending = vec![node];
+        while let Some(node) = pending.pop() {
+            if let Some(found) = node.interfaces().iter().find(|i| i.name().as_str() == name) {
+                return Some(found);
+            }
+            pending.extend(node.nodes());
+        }
+        None
     }
 
     /// The root node.
@@ -144,6 +174,61 @@ fn expand_internal_entities(xml: &str) -> Cow<'_, str> {
     }
     // Keep the prolog as it was, so that line numbers stay those of the file.
     Cow::Owned(format!("{}{expanded}", &xml[..subset_end]))
+}
+
+/// Whether `interface` uses Telepathy's type extensions anywhere.
+fn has_telepathy_types(interface: &Interface<'_>) -> bool {
+    interface.telepathy_types().next().is_some()
+        || interface.properties().any(|p| p.tp_type().is_some())
+        || interface
+            .methods()
+            .flat_map(|m| m.args())
+            .chain(interface.signals().flat_map(|s| s.args()))
+            .any(|a| a.tp_type().is_some())
+}
+
+/// `xml` without elements and attributes of the `tp:` prefix.
+fn without_telepathy(xml: &str) -> String {
+    let mut reader = Reader::from_str(xml);
+    let mut writer = quick_xml::Writer::new(Vec::new());
+    let is_tp = |name: &[u8]| name.starts_with(b"tp:");
+    let strip = |element: &BytesStart<'_>| {
+        let mut kept =
+            BytesStart::new(String::from_utf8_lossy(element.name().as_ref()).into_owned());
+        kept.extend_attributes(
+            element
+                .attributes()
+                .flatten()
+                .filter(|attribute| !is_tp(attribute.key.as_ref())),
+        );
+        kept
+    };
+    let mut skipping = 0usize;
+    // The document parsed already: an event that fails here ends the copy, and the parse of
+    // the copy says what is wrong.
+    while let Ok(event) = reader.read_event() {
+        let written = match event {
+            Event::Eof => break,
+            Event::Start(element) if skipping > 0 || is_tp(element.name().as_ref()) => {
+                skipping += 1;
+                continue;
+            }
+            Event::End(_) if skipping > 0 => {
+                skipping -= 1;
+                continue;
+            }
+            _ if skipping > 0 => continue,
+            Event::Empty(element) if is_tp(element.name().as_ref()) => continue,
+            Event::Start(element) => writer.write_event(Event::Start(strip(&element))),
+            Event::Empty(element) => writer.write_event(Event::Empty(strip(&element))),
+            Event::DocType(_) => continue,
+            other => writer.write_event(other),
+        };
+        if written.is_err() {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&writer.into_inner()).into_owned()
 }
 
 /// Where the scanner is in the element tree.

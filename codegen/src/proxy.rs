@@ -6,13 +6,14 @@ use std::collections::HashSet;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::{Attribute, Item, TraitItem, TraitItemFn, parse_quote};
+use syn::{Attribute, FnArg, Item, TraitItem, TraitItemFn, parse_quote};
 use zbus::ObjectPath;
 use zbus::names::BusName;
 use zbus_xml::Child;
 use zbus_xmlgen::CodeGenerator;
 
 use crate::model::{DEPRECATED_NOTE, EmitsChanged, Interface};
+use crate::types;
 
 /// One function of the proxy trait, as the XML declares it.
 enum Member<'m> {
@@ -93,6 +94,7 @@ pub fn proxy_items(
     let mut taken = HashSet::new();
     for (function, member) in functions.into_iter().zip(&members) {
         complete(function, member);
+        retype_wide_structs(function, member);
         let name = function.sig.ident.to_string();
         if !taken.insert(name.clone()) {
             let renamed = format!("{name}_property");
@@ -104,6 +106,54 @@ pub fn proxy_items(
         use zbus::proxy;
         #file
     })
+}
+
+/// zbus_xmlgen writes every struct as a tuple; one wider than a tuple carries must be the
+/// named type that the server side uses too. Where a member has such a struct, its function
+/// takes and returns the types of the model: borrowed in, owned out, as the server's are.
+fn retype_wide_structs(function: &mut TraitItemFn, member: &Member<'_>) {
+    let (inputs, output): (Vec<TokenStream>, Option<TokenStream>) = match member {
+        Member::Method(m) => (
+            m.inputs
+                .iter()
+                .map(|a| types::borrowed(&a.signature))
+                .collect(),
+            Some(types::returned(m.outputs.iter().map(|a| &a.signature))),
+        ),
+        Member::Signal(s) => (
+            s.args.iter().map(|a| types::owned(&a.signature)).collect(),
+            None,
+        ),
+        Member::Getter(p) => (Vec::new(), Some(types::owned(&p.signature))),
+        Member::Setter(p) => (vec![types::borrowed(&p.signature)], None),
+    };
+    let signatures: Vec<&zbus::Signature> = match member {
+        Member::Method(m) => m
+            .inputs
+            .iter()
+            .chain(&m.outputs)
+            .map(|a| &a.signature)
+            .collect(),
+        Member::Signal(s) => s.args.iter().map(|a| &a.signature).collect(),
+        Member::Getter(p) | Member::Setter(p) => vec![&p.signature],
+    };
+    if types::wide_structs(signatures.into_iter()).is_empty() {
+        return;
+    }
+    let typed = function
+        .sig
+        .inputs
+        .iter_mut()
+        .filter_map(|input| match input {
+            FnArg::Typed(typed) => Some(typed),
+            FnArg::Receiver(_) => None,
+        });
+    for (param, ty) in typed.zip(inputs) {
+        *param.ty = parse_quote!(#ty);
+    }
+    if let Some(output) = output {
+        function.sig.output = parse_quote!(-> zbus::Result<#output>);
+    }
 }
 
 fn is_doc(attr: &Attribute) -> bool {

@@ -31,10 +31,95 @@ pub fn owned(signature: &Signature) -> TokenStream {
             let (key, value) = (owned(key), owned(value));
             quote!(std::collections::HashMap<#key, #value>)
         }
+        Signature::Structure(fields) if fields.len() > WIDEST_TUPLE => {
+            // Defined in the module `structs` beside the interfaces' modules.
+            let name = wide_struct_name(signature);
+            quote!(super::structs::#name)
+        }
         Signature::Structure(fields) => {
             let fields = fields.iter().map(owned);
             quote!((#(#fields,)*))
         }
+    }
+}
+
+/// The widest D-Bus struct that a Rust tuple carries: std implements `Debug` for tuples of up
+/// to 12 fields (serde and zbus go to 16). Wider structs get a type of their own.
+pub const WIDEST_TUPLE: usize = 12;
+
+/// The name of the type that carries the wide struct `signature`, made from the signature
+/// itself so that every use finds it: type codes as they are, runs counted, brackets as capital
+/// letters (`(sssssssssssss)` is `Struct_s13`, `(ua{sv}…)` is `Struct_uADsvF…`).
+fn wide_struct_name(signature: &Signature) -> proc_macro2::Ident {
+    let text = signature.to_string();
+    let inner = &text[1..text.len() - 1];
+    let mut name = String::from("Struct_");
+    let mut chars = inner.chars().peekable();
+    while let Some(ch) = chars.next() {
+        let mut run = 1;
+        while chars.peek() == Some(&ch) {
+            chars.next();
+            run += 1;
+        }
+        name.push(match ch {
+            '(' => 'T',
+            ')' => 'E',
+            '{' => 'D',
+            '}' => 'F',
+            code => code,
+        });
+        if run > 1 {
+            name.push_str(&run.to_string());
+        }
+    }
+    quote::format_ident!("{name}")
+}
+
+/// The struct signatures in `signatures` (and nested in them) that are too wide for a tuple,
+/// each once, in the order met.
+pub fn wide_structs<'s>(signatures: impl Iterator<Item = &'s Signature>) -> Vec<Signature> {
+    fn collect(signature: &Signature, found: &mut Vec<Signature>) {
+        match signature {
+            Signature::Array(element) => collect(element, found),
+            Signature::Dict { key, value } => {
+                collect(key, found);
+                collect(value, found);
+            }
+            Signature::Structure(fields) => {
+                fields.iter().for_each(|f| collect(f, found));
+                if fields.len() > WIDEST_TUPLE && !found.contains(signature) {
+                    found.push(signature.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    signatures.for_each(|s| collect(s, &mut found));
+    found
+}
+
+/// The definition of the type that carries the wide struct `signature`: a tuple struct with
+/// the serde and zbus derives that zbus re-exports, so that the including crate needs zbus
+/// alone.
+pub fn wide_struct_definition(signature: &Signature) -> TokenStream {
+    let Signature::Structure(fields) = signature else {
+        unreachable!("only structs are wide")
+    };
+    let name = wide_struct_name(signature);
+    let fields = fields.iter().map(owned);
+    let doc = format!(
+        " The D-Bus struct `{signature}`. It has more fields than Rust's tuples carry (std's \
+         `Debug` stops at {WIDEST_TUPLE}), so it has a type of its own; its fields are in the \
+         struct's order."
+    );
+    quote! {
+        #[doc = #doc]
+        #[allow(non_camel_case_types)]
+        #[derive(Debug, Clone, zbus::export::serde::Serialize, zbus::export::serde::Deserialize, zbus::Type)]
+        #[serde(crate = "zbus::export::serde")]
+        #[zbus(crate = "zbus::wire")]
+        pub struct #name(#(pub #fields),*);
     }
 }
 
@@ -80,6 +165,16 @@ pub fn returned<'a>(signatures: impl ExactSizeIterator<Item = &'a Signature>) ->
     }
 }
 
+/// The type of every argument and property of `interface`.
+pub fn signatures_in<'i>(
+    interface: &'i zbus_xml::Interface<'_>,
+) -> impl Iterator<Item = &'i Signature> {
+    let methods = interface.methods().flat_map(|m| m.args());
+    let signals = interface.signals().flat_map(|s| s.args());
+    let args = methods.chain(signals).map(|a| a.ty());
+    args.chain(interface.properties().map(|p| p.ty()))
+}
+
 /// What in `interface` has no Rust type here, if anything: a dict keyed by doubles (a Rust
 /// map needs keys that compare exactly).
 pub fn unsupported_in(interface: &zbus_xml::Interface<'_>) -> Option<String> {
@@ -91,11 +186,7 @@ pub fn unsupported_in(interface: &zbus_xml::Interface<'_>) -> Option<String> {
             _ => false,
         }
     }
-    let methods = interface.methods().flat_map(|m| m.args());
-    let signals = interface.signals().flat_map(|s| s.args());
-    let args = methods.chain(signals).map(|a| a.ty());
-    let mut signatures = args.chain(interface.properties().map(|p| p.ty()));
-    signatures
+    signatures_in(interface)
         .find(|s| find(s))
         .map(|s| format!("the type `{s}` (a dict keyed by doubles)"))
 }
