@@ -118,6 +118,9 @@ pub async fn slow(
     let ours = async {
         loop {
             tokio::select! {
+                // In the order the bus delivered them: a service that stops sends the result
+                // and then leaves, and both can be waiting at once.
+                biased;
                 signal = results.next() => {
                     let Some(signal) = signal else { break };
                     let args = signal.args()?;
