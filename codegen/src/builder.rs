@@ -15,6 +15,7 @@ use crate::{Document, Error, Location, model, names, proxy, server, types};
 pub struct Builder {
     service: Option<String>,
     out_dir: Option<PathBuf>,
+    default_impls: bool,
 }
 
 impl Builder {
@@ -26,6 +27,17 @@ impl Builder {
     /// The well-known bus name that generated proxies call by default.
     pub fn service(mut self, service: impl Into<String>) -> Self {
         self.service = Some(service.into());
+        self
+    }
+
+    /// Whether every method and property of the generated traits has a default body that
+    /// answers `org.freedesktop.DBus.Error.NotSupported`, as gdbus-codegen's skeletons do, so
+    /// that a service can implement a large interface one member at a time. Off by default: a
+    /// member of the XML that the service does not implement is then a compile error that
+    /// names it. With default bodies, the trait's `Error` must convert from
+    /// `zbus::fdo::Error`.
+    pub fn default_impls(mut self, default_impls: bool) -> Self {
+        self.default_impls = default_impls;
         self
     }
 
@@ -112,7 +124,13 @@ impl Builder {
             }
             let server_module = format_ident!("{}_server", interface.module_stem);
             let client_module = format_ident!("{}_client", interface.module_stem);
-            let server = server::server_code(&interface);
+            let source_xml = document.interface_xml(&interface.wire).ok_or_else(|| {
+                invalid(format!(
+                    "the text of interface `{}` was not found; please report",
+                    interface.wire
+                ))
+            })?;
+            let server = server::server_code(&interface, source_xml, self.default_impls);
             let plain_interface = document
                 .plain_interface(&interface.wire)
                 .unwrap_or(xml_interface);
@@ -145,6 +163,7 @@ impl Builder {
                     deprecated,
                     clippy::too_many_arguments,
                     clippy::type_complexity,
+                    clippy::upper_case_acronyms,
                     clippy::doc_lazy_continuation,
                     clippy::doc_overindented_list_items
                 )]

@@ -39,6 +39,7 @@ mod parse;
 mod proxy;
 mod reference;
 mod server;
+mod source;
 mod types;
 
 pub use builder::Builder;

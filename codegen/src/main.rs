@@ -28,6 +28,10 @@ enum Command {
         /// The well-known bus name that the generated proxies call by default.
         #[arg(long)]
         service: Option<String>,
+        /// Give every trait method a default body that answers
+        /// org.freedesktop.DBus.Error.NotSupported.
+        #[arg(long)]
+        default_impls: bool,
     },
     /// Compare a live object's introspection with FILE.
     ///
@@ -89,7 +93,11 @@ fn main() -> ExitCode {
         args.insert(1, "generate".into());
     }
     match Cli::parse_from(args).command {
-        Command::Generate { file, service } => generate(&file, service),
+        Command::Generate {
+            file,
+            service,
+            default_impls,
+        } => generate(&file, service, default_impls),
         Command::Check {
             file,
             dest,
@@ -142,8 +150,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(file: &Path, service: Option<String>) -> ExitCode {
-    let mut builder = Builder::new();
+fn generate(file: &Path, service: Option<String>, default_impls: bool) -> ExitCode {
+    let mut builder = Builder::new().default_impls(default_impls);
     if let Some(service) = service {
         builder = builder.service(service);
     }

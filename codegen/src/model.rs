@@ -15,6 +15,11 @@ const DEPRECATED: &str = "org.freedesktop.DBus.Deprecated";
 const NO_REPLY: &str = "org.freedesktop.DBus.Method.NoReply";
 const EMITS_CHANGED: &str = "org.freedesktop.DBus.Property.EmitsChangedSignal";
 
+/// This generator's own annotation on an `<interface>`: `"true"` serves each method call in a
+/// task of its own (calls run concurrently, and replies may overtake each other), `"false"`
+/// serves them one after another, in the order they came (the default).
+pub const SPAWN: &str = "rs.dbus_xml_codegen.SpawnPerCall";
+
 /// The note of the `#[deprecated]` attribute that `org.freedesktop.DBus.Deprecated` becomes.
 pub const DEPRECATED_NOTE: &str = "marked org.freedesktop.DBus.Deprecated in the XML";
 
@@ -36,6 +41,8 @@ pub struct Interface {
     pub signals: Vec<Signal>,
     /// Its properties, in document order.
     pub properties: Vec<Property>,
+    /// Whether zbus serves each call of it in a task of its own (see [`SPAWN`]).
+    pub spawn_per_call: bool,
 }
 
 /// An argument of a method or signal.
@@ -341,7 +348,17 @@ pub fn interface(
         });
     }
 
+    let spawn_per_call = match annotated(&annotations, SPAWN).as_deref() {
+        Some("false") => false,
+        None | Some("true") => true,
+        Some(other) => {
+            return Err(Unsupported(format!(
+                "{SPAWN} = \"{other}\" (it takes \"true\" or \"false\")"
+            )));
+        }
+    };
     Ok(Interface {
+        spawn_per_call,
         docs: rustdoc_lines(docs.text(&DocTarget::interface(&wire)), &[]),
         deprecated: is_true(&annotations, DEPRECATED),
         module_stem: snake_case(&type_name),

@@ -25,6 +25,8 @@ pub struct Document {
     warnings: Vec<Warning>,
     /// The tree without its Telepathy extensions, where it has any.
     plain: Option<Node<'static>>,
+    /// The text of each `<interface>` element, by name.
+    sources: std::collections::HashMap<String, String>,
 }
 
 /// Something in a document that was ignored (an element from another vocabulary, or a
@@ -95,7 +97,14 @@ impl Document {
             docs,
             warnings,
             plain,
+            sources: crate::source::interface_sources(xml),
         })
+    }
+
+    /// The `<interface>` element `name` as the file has it (with the comment right before it),
+    /// entities expanded and its indentation taken off.
+    pub fn interface_xml(&self, name: &str) -> Option<&str> {
+        self.sources.get(name).map(String::as_str)
     }
 
     /// The interface `name` without Telepathy type extensions (`tp:type` and `tp:struct`,

@@ -19,25 +19,29 @@ struct Names<'a> {
     trait_: Ident,
     /// The generic adapter that serves an implementor.
     adapter: Ident,
+    /// The type that zbus's `#[interface]` implements, which the adapter wraps.
+    dispatch: Ident,
     /// The context of one method call.
     call: Ident,
     /// The signal-emitting handle.
     signals: Ident,
 }
 
-/// The Rust code of the server module for `interface`.
-pub fn server_code(interface: &Interface) -> TokenStream {
+/// The Rust code of the server module for `interface`, whose `<interface>` element in the
+/// XML is `source_xml`; with `default_impls`, every trait method has a default body.
+pub fn server_code(interface: &Interface, source_xml: &str, default_impls: bool) -> TokenStream {
     let names = Names {
         wire: &interface.wire,
         trait_: type_ident(interface, ""),
         adapter: type_ident(interface, "Server"),
+        dispatch: type_ident(interface, "Dispatch"),
         call: type_ident(interface, "Call"),
         signals: type_ident(interface, "Signals"),
     };
     let has_signals =
         !interface.signals.is_empty() || interface.properties.iter().any(|p| p.changed.is_some());
-    let trait_code = trait_code(interface, &names);
-    let adapter_code = adapter_code(interface, &names);
+    let trait_code = trait_code(interface, &names, default_impls);
+    let adapter_code = adapter_code(interface, &names, source_xml);
     // With no methods there are no calls; the handle is made with `new`.
     let call_code = (!interface.methods.is_empty()).then(|| call_code(&names, has_signals));
     let signals_code = has_signals.then(|| signals_code(interface, &names));
@@ -92,7 +96,28 @@ fn method_output(method: &Method) -> TokenStream {
     types::returned(method.outputs.iter().map(|a| &a.signature))
 }
 
-fn trait_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
+/// The end of a trait function's declaration: `;` where implementors must write it, or,
+/// with default bodies, a body that answers `org.freedesktop.DBus.Error.NotSupported` (as
+/// gdbus-codegen's skeletons do), using every parameter so that none is reported unused.
+fn body_or_semicolon(
+    default_impls: bool,
+    what: String,
+    params: impl Iterator<Item = TokenStream>,
+) -> TokenStream {
+    if !default_impls {
+        return quote!(;);
+    }
+    let message = format!("{what} is not implemented by this service");
+    let params: Vec<TokenStream> = params.collect();
+    quote! {
+        {
+            let _ = (#(#params,)*);
+            async { Err(zbus::fdo::Error::NotSupported(#message.to_owned()).into()) }
+        }
+    }
+}
+
+fn trait_code(interface: &Interface, names: &Names<'_>, default_impls: bool) -> TokenStream {
     let Names {
         wire,
         trait_,
@@ -112,12 +137,18 @@ fn trait_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
             quote!(#[doc = ""] #[doc = " Callers expect no reply (`org.freedesktop.DBus.Method.NoReply`)."])
         });
         let deprecated = deprecated_attr(method.deprecated);
+        let what = format!("method `{}` of `{wire}`", method.wire);
+        let used = method.inputs.iter().map(|a| {
+            let name = &a.rust;
+            quote!(#name)
+        });
+        let body = body_or_semicolon(default_impls, what, used.chain([quote!(call)]));
         quote! {
             #docs
             #no_reply
             #deprecated
             fn #name(&self, #(#params,)* call: &#call<'_>)
-                -> impl std::future::Future<Output = Result<#output, Self::Error>> + Send;
+                -> impl std::future::Future<Output = Result<#output, Self::Error>> + Send #body
         }
     });
     let properties = interface.properties.iter().map(|property| {
@@ -125,29 +156,37 @@ fn trait_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
         let docs = doc_attrs(&property.docs, format!("The D-Bus property `{}`.", property.wire));
         let deprecated = deprecated_attr(property.deprecated);
         let (getter, setter) = (&property.getter, &property.setter);
+        let what = |verb: &str| format!("{verb} the property `{}` of `{wire}`", property.wire);
+        let get_body = body_or_semicolon(default_impls, what("reading"), std::iter::empty());
         let get = property.read.then(|| quote! {
             #docs
             #deprecated
-            fn #getter(&self) -> impl std::future::Future<Output = Result<#ty, Self::Error>> + Send;
+            fn #getter(&self) -> impl std::future::Future<Output = Result<#ty, Self::Error>> + Send #get_body
         });
         let set_doc = format!(" Sets the D-Bus property `{}`.", property.wire);
+        let set_body = body_or_semicolon(default_impls, what("writing"), [quote!(value)].into_iter());
         let set = property.write.then(|| quote! {
             #[doc = #set_doc]
             #deprecated
-            fn #setter(&self, value: #ty) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send;
+            fn #setter(&self, value: #ty) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send #set_body
         });
         quote!(#get #set)
     });
+    let error_doc = quote! {
+        /// The error that methods fail with, sent to the caller as a D-Bus error:
+        /// `zbus::fdo::Error` for the standard names, or a type of your own that implements
+        /// `zbus::DBusError` (e.g. with `#[derive(zbus::DBusError)]`) for names of your own.
+    };
+    // Default bodies answer with `zbus::fdo::Error::NotSupported`, turned into this error.
+    let from_fdo = default_impls.then(|| quote!(+ From<zbus::fdo::Error>));
     quote! {
         #docs
         #[doc = ""]
         #[doc = #serve_doc]
         #deprecated
         pub trait #trait_: Send + Sync + 'static {
-            /// The error that methods fail with, sent to the caller as a D-Bus error:
-            /// `zbus::fdo::Error` for the standard names, or a type of your own that implements
-            /// `zbus::DBusError` (e.g. with `#[derive(zbus::DBusError)]`) for names of your own.
-            type Error: zbus::DBusError + Send + Sync + 'static;
+            #error_doc
+            type Error: zbus::DBusError #from_fdo + Send + Sync + 'static;
 
             #(#methods)*
             #(#properties)*
@@ -227,26 +266,34 @@ fn adapter_signal(signal: &Signal) -> TokenStream {
     }
 }
 
-fn adapter_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
+fn adapter_code(interface: &Interface, names: &Names<'_>, source_xml: &str) -> TokenStream {
     let Names {
         wire,
         trait_,
         adapter,
+        dispatch,
         call,
         ..
     } = names;
     let doc = format!(
         " Serves an implementation of [`{trait_}`] as the D-Bus interface `{wire}`, with the \
-         members, names and signatures of its XML."
+         members, names and signatures of its XML; `Introspect()` answers with the XML's own \
+         `<interface>` element."
+    );
+    let dispatch_doc = format!(
+        " The calls, properties and signals of `{wire}`, dispatched by zbus's `#[interface]`; \
+         [`{adapter}`] serves it."
     );
     let methods = interface.methods.iter().map(|m| adapter_method(m, call));
     let properties = interface.properties.iter().map(adapter_property);
     let signals = interface.signals.iter().map(adapter_signal);
+    let spawn = interface.spawn_per_call;
+    let interface_trait = interface_impl(adapter, dispatch, trait_);
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
         pub struct #adapter<T: #trait_> {
-            inner: std::sync::Arc<T>,
+            dispatch: #dispatch<T>,
         }
 
         impl<T: #trait_> #adapter<T> {
@@ -258,20 +305,130 @@ fn adapter_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
 
             /// Wraps an implementation that is shared with other code.
             pub fn from_arc(inner: std::sync::Arc<T>) -> Self {
-                Self { inner }
+                Self { dispatch: #dispatch { inner } }
             }
 
             /// The implementation being served.
             pub fn get_ref(&self) -> &std::sync::Arc<T> {
-                &self.inner
+                &self.dispatch.inner
             }
         }
 
-        #[zbus::interface(name = #wire)]
-        impl<T: #trait_> #adapter<T> {
+        #[doc = #dispatch_doc]
+        #[derive(Debug)]
+        struct #dispatch<T: #trait_> {
+            inner: std::sync::Arc<T>,
+        }
+
+        #[zbus::interface(name = #wire, spawn = #spawn)]
+        impl<T: #trait_> #dispatch<T> {
             #(#methods)*
             #(#properties)*
             #(#signals)*
+        }
+
+        /// The `<interface>` element of the XML, as the file has it.
+        const INTERFACE_XML: &str = #source_xml;
+
+        #interface_trait
+    }
+}
+
+/// `zbus::object_server::Interface` for the adapter: every method is the dispatcher's but the
+/// introspection, which writes [`INTERFACE_XML`]. zbus calls this trait unstable across minor
+/// versions; the generator pins the zbus it targets, and a test breaks when the trait changes.
+fn interface_impl(adapter: &Ident, dispatch: &Ident, trait_: &Ident) -> TokenStream {
+    quote! {
+        /// The dispatcher, as the `Interface` it is: its trait methods are called by this
+        /// path, since the XML's members may be called `get`, `set`, `call`, `name`….
+        type Inner<T> = #dispatch<T>;
+
+        #[zbus::export::async_trait::async_trait]
+        impl<T: #trait_> zbus::object_server::Interface for #adapter<T> {
+            fn name() -> zbus::names::InterfaceName<'static> {
+                <Inner<T> as zbus::object_server::Interface>::name()
+            }
+
+            fn spawn_tasks_for_methods(&self) -> bool {
+                <Inner<T> as zbus::object_server::Interface>::spawn_tasks_for_methods(&self.dispatch)
+            }
+
+            async fn get(
+                &self,
+                property_name: &str,
+                server: &zbus::ObjectServer,
+                connection: &zbus::Connection,
+                header: Option<&zbus::message::Header<'_>>,
+                emitter: &zbus::object_server::SignalEmitter<'_>,
+            ) -> Option<Result<zbus::OwnedVariant, zbus::BoxDBusError>> {
+                <Inner<T> as zbus::object_server::Interface>::get(&self.dispatch, property_name, server, connection, header, emitter).await
+            }
+
+            async fn get_all(
+                &self,
+                server: &zbus::ObjectServer,
+                connection: &zbus::Connection,
+                header: Option<&zbus::message::Header<'_>>,
+                emitter: &zbus::object_server::SignalEmitter<'_>,
+            ) -> zbus::fdo::Result<std::collections::HashMap<String, zbus::OwnedVariant>> {
+                <Inner<T> as zbus::object_server::Interface>::get_all(&self.dispatch, server, connection, header, emitter).await
+            }
+
+            fn set<'call>(
+                &'call self,
+                property_name: &'call str,
+                value: &'call zbus::Variant<'_>,
+                server: &'call zbus::ObjectServer,
+                connection: &'call zbus::Connection,
+                header: Option<&'call zbus::message::Header<'_>>,
+                emitter: &'call zbus::object_server::SignalEmitter<'_>,
+            ) -> zbus::object_server::DispatchResult<'call> {
+                <Inner<T> as zbus::object_server::Interface>::set(&self.dispatch, property_name, value, server, connection, header, emitter)
+            }
+
+            async fn set_mut(
+                &mut self,
+                property_name: &str,
+                value: &zbus::Variant<'_>,
+                server: &zbus::ObjectServer,
+                connection: &zbus::Connection,
+                header: Option<&zbus::message::Header<'_>>,
+                emitter: &zbus::object_server::SignalEmitter<'_>,
+            ) -> Option<Result<(), zbus::BoxDBusError>> {
+                <Inner<T> as zbus::object_server::Interface>::set_mut(&mut self.dispatch, property_name, value, server, connection, header, emitter)
+                    .await
+            }
+
+            fn call<'call>(
+                &'call self,
+                server: &'call zbus::ObjectServer,
+                connection: &'call zbus::Connection,
+                message: &'call zbus::Message,
+                name: zbus::names::MemberName<'call>,
+            ) -> zbus::object_server::DispatchResult<'call> {
+                <Inner<T> as zbus::object_server::Interface>::call(&self.dispatch, server, connection, message, name)
+            }
+
+            fn call_mut<'call>(
+                &'call mut self,
+                server: &'call zbus::ObjectServer,
+                connection: &'call zbus::Connection,
+                message: &'call zbus::Message,
+                name: zbus::names::MemberName<'call>,
+            ) -> zbus::object_server::DispatchResult<'call> {
+                <Inner<T> as zbus::object_server::Interface>::call_mut(&mut self.dispatch, server, connection, message, name)
+            }
+
+            fn introspect_to_writer(&self, writer: &mut dyn std::fmt::Write, level: usize) {
+                // A writer to a String does not fail.
+                for line in INTERFACE_XML.lines() {
+                    let _ = if line.is_empty() {
+                        writeln!(writer)
+                    } else {
+                        writeln!(writer, "{:level$}{line}", "")
+                    };
+                }
+            }
         }
     }
 }

@@ -1,16 +1,22 @@
-//! Real-world interface files and the fixtures: every one generates, or is refused with a
-//! located error, and all that generate compile under `clippy -D warnings` in one crate that
-//! depends on zbus alone (tokio and futures-util only to run things).
+//! Real-world interface files and the fixtures, end to end:
+//! - every file generates (with default bodies), or is refused with a located error;
+//! - all that generate compile under `clippy -D warnings` in one crate that depends on zbus
+//!   alone (tokio only to run it);
+//! - served over a private bus, every interface of every file describes itself exactly as
+//!   its file does: the toolkit's check reports nothing, and each `<interface>` element equals
+//!   the source's after canonical formatting (white space, attribute order).
 //!
 //! The corpus is `/usr/share/dbus-1/interfaces` plus the folders in `DBUS_XML_CORPUS`
 //! (colon-separated); `.ci/run` fills one from Debian packages (`scripts/fetch-corpus`).
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 
-use dbus_xml_codegen::{Builder, Error};
-use support::{GeneratedCrate, printed};
+use dbus_xml_codegen::compare::{self, STANDARD_INTERFACES};
+use dbus_xml_codegen::{Builder, Document, Error, check};
+use support::{GeneratedCrate, canonical_xml, first_line, printed};
 
 /// Files that are not well-formed XML upstream, and must be refused, not generated.
 const KNOWN_MALFORMED: &[(&str, &str)] = &[(
@@ -21,16 +27,24 @@ const KNOWN_MALFORMED: &[(&str, &str)] = &[(
 /// Fewer files than this in `DBUS_XML_CORPUS` means the corpus was not fetched.
 const FETCHED_CORPUS_MINIMUM: usize = 100;
 
-fn xml_files_in(dir: &std::path::Path) -> Vec<PathBuf> {
+/// The bus name the served corpus takes.
+const SERVED_NAME: &str = "org.example.Corpus";
+
+fn xml_files_in(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    entries
+    let mut files: Vec<PathBuf> = entries
         .map(|entry| entry.expect("a folder entry").path())
         .filter(|path| path.extension().is_some_and(|e| e == "xml"))
-        .collect()
+        .collect();
+    files.sort();
+    files
 }
 
+/// The corpus, then the fixtures, which add what the corpus lacks: wide structs, Telepathy
+/// types, Qt and GDBus annotations, doc styles, deep nesting, clashing names, an empty
+/// interface.
 fn corpus() -> Vec<PathBuf> {
     let mut files = xml_files_in("/usr/share/dbus-1/interfaces".as_ref());
     if let Ok(dirs) = std::env::var("DBUS_XML_CORPUS") {
@@ -46,36 +60,169 @@ fn corpus() -> Vec<PathBuf> {
     }
     files.sort_by_key(|path| path.file_name().map(|n| n.to_owned()));
     files.dedup_by_key(|path| path.file_name().map(|n| n.to_owned()));
+    let fixtures = xml_files_in(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures").as_ref());
+    assert!(fixtures.len() >= 6, "{fixtures:?}");
+    files.extend(fixtures);
     files
 }
 
+/// One generated file: where it came from, its module, and its interfaces' server modules
+/// and trait names.
+struct Generated {
+    file: PathBuf,
+    module: String,
+    interfaces: Vec<(String, String, String)>,
+}
+
+/// The `(interface name, server module, trait)` of every interface in generated `code`,
+/// standard ones left out (zbus serves those itself).
+fn served_interfaces(code: &str) -> Vec<(String, String, String)> {
+    let mut found = Vec::new();
+    let mut lines = code.lines();
+    while let Some(line) = lines.next() {
+        let Some(module) = line
+            .strip_prefix("pub mod ")
+            .and_then(|rest| rest.strip_suffix("_server {"))
+        else {
+            continue;
+        };
+        let mut name = None;
+        for line in lines.by_ref() {
+            if let Some(value) = line
+                .trim()
+                .strip_prefix("pub const INTERFACE_NAME: &str = ")
+            {
+                name = Some(value.trim_end_matches(';').trim_matches('"').to_owned());
+            }
+            if let Some(rest) = line.trim().strip_prefix("pub trait ") {
+                let trait_ = rest.split(':').next().unwrap_or(rest).trim().to_owned();
+                let name = name.take().expect("INTERFACE_NAME before the trait");
+                if !STANDARD_INTERFACES.contains(&name.as_str()) {
+                    found.push((name, format!("{module}_server"), trait_));
+                }
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// A program that serves every interface of `generated` file `m{i}` at `/m{i}`, with default
+/// bodies only.
+fn serving_program(generated: &[Generated]) -> String {
+    let mut modules = String::new();
+    let mut impls = String::new();
+    let mut serve = String::new();
+    for file in generated {
+        let module = &file.module;
+        let name = file.file.file_name().unwrap().to_string_lossy();
+        modules.push_str(&format!(
+            "/// `{name}`\nmod {module} {{\n    include!(\"{module}.rs\");\n}}\n"
+        ));
+        for (_, server, trait_) in &file.interfaces {
+            impls.push_str(&format!(
+                "impl {module}::{server}::{trait_} for Stub {{\n    type Error = zbus::fdo::Error;\n}}\n"
+            ));
+            serve.push_str(&format!(
+                "    server.at(\"/{module}\", {module}::{server}::{trait_}Server::new(Stub)).await?;\n"
+            ));
+        }
+    }
+    format!(
+        r#"//! Serves every interface of the corpus, each file at a path of its own.
+#![allow(deprecated)]
+
+{modules}
+/// Implements every interface with the generated default bodies.
+struct Stub;
+
+{impls}
+#[tokio::main]
+async fn main() -> zbus::Result<()> {{
+    let address = std::env::args().nth(1).expect("a bus address");
+    let connection = zbus::connection::Builder::address(address.as_str())
+        .name("{SERVED_NAME}")
+        .build()
+        .await?;
+    let server = connection.object_server();
+{serve}    println!("ready");
+    std::future::pending::<()>().await;
+    Ok(())
+}}
+"#
+    )
+}
+
+/// The served program, killed when dropped.
+struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Compares what `/m{i}` says of itself with file `m{i}`; returns what differs.
+async fn fidelity_of(connection: &zbus::Connection, generated: &Generated) -> Vec<String> {
+    let source = Document::read(&generated.file).expect("the file parsed before");
+    let path = format!("/{}", generated.module);
+    let live = check::introspect(connection, SERVED_NAME, &path)
+        .await
+        .expect("the object introspects");
+    let mut problems = Vec::new();
+    // The file's served interfaces (nested nodes' too), as one node of their own.
+    let elements: Vec<&str> = generated
+        .interfaces
+        .iter()
+        .map(|(name, _, _)| source.interface_xml(name).expect("its text"))
+        .collect();
+    let declared = Document::parse(
+        "declared.xml",
+        &format!("<node>\n{}\n</node>", elements.join("\n")),
+    )
+    .expect("the interface elements stand alone");
+    let report = compare::compare(declared.node(), live.node());
+    for difference in &report.differences {
+        problems.push(format!("check: {difference}"));
+    }
+    for (name, _, _) in &generated.interfaces {
+        let want = canonical_xml(source.interface_xml(name).unwrap());
+        match live.interface_xml(name).map(canonical_xml) {
+            Some(got) if got == want => {}
+            Some(got) => problems.push(format!("{name}: served\n{got}\ninstead of\n{want}")),
+            None => problems.push(format!("{name}: not served")),
+        }
+    }
+    problems
+}
+
 #[test]
-fn real_world_interfaces_generate_and_compile_without_warnings() {
+fn real_world_interfaces_compile_with_zbus_alone_and_serve_their_xml_exactly() {
     let files = corpus();
-    assert!(!files.is_empty(), "no interface files at all");
     let krate = GeneratedCrate::new("corpus");
-    let mut lib = String::new();
+    let mut generated = Vec::new();
     let mut refused = Vec::new();
-    // The fixtures add what the corpus lacks: wide structs, Telepathy types, Qt and GDBus
-    // annotations, deep nesting, clashing names, an empty interface.
-    let fixtures = xml_files_in(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures").as_ref());
-    assert!(fixtures.len() >= 6, "{fixtures:?}");
-    for (index, file) in files.iter().chain(&fixtures).enumerate() {
+    for (index, file) in files.iter().enumerate() {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        match Builder::new().generate_file(file) {
+        match Builder::new().default_impls(true).generate_file(file) {
             Ok(code) => {
-                krate.write(&format!("src/m{index}.rs"), &code);
-                lib.push_str(&format!(
-                    "/// `{name}`\npub mod m{index} {{\n    include!(\"m{index}.rs\");\n}}\n"
-                ));
+                let module = format!("m{index}");
+                krate.write(&format!("src/{module}.rs"), &code);
+                generated.push(Generated {
+                    file: file.clone(),
+                    module,
+                    interfaces: served_interfaces(&code),
+                });
             }
             Err(error) => refused.push((name, error)),
         }
     }
+    let interfaces: usize = generated.iter().map(|g| g.interfaces.len()).sum();
     eprintln!(
-        "corpus: {} files, {} generated, {} refused",
+        "corpus: {} files, {} generated ({interfaces} interfaces), {} refused",
         files.len(),
-        files.len() - refused.len(),
+        generated.len(),
         refused.len()
     );
     for (name, error) in &refused {
@@ -88,7 +235,40 @@ fn real_world_interfaces_generate_and_compile_without_warnings() {
         }
     }
 
-    krate.write("src/lib.rs", &lib);
-    let output = krate.cargo("clippy", &["--quiet", "--", "-D", "warnings"]);
-    assert!(output.status.success(), "{}", printed(&output));
+    krate.write("src/main.rs", &serving_program(&generated));
+    let clippy = krate.cargo("clippy", &["--quiet", "--", "-D", "warnings"]);
+    assert!(clippy.status.success(), "{}", printed(&clippy));
+    let build = krate.cargo("build", &["--quiet"]);
+    assert!(build.status.success(), "{}", printed(&build));
+
+    let bus = test_bus::PrivateBus::open(None).expect("a private bus");
+    let mut child = Command::new(krate.binary("corpus"))
+        .arg(bus.address())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the corpus program runs");
+    let stdout = child.stdout.take().expect("piped");
+    let _served = Served(child);
+    assert_eq!(first_line(stdout, test_bus::WAIT).trim(), "ready");
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let problems: Vec<String> = runtime.block_on(async {
+        let connection = bus.connect().await.expect("a connection");
+        let mut problems = Vec::new();
+        for file in &generated {
+            for problem in fidelity_of(&connection, file).await {
+                problems.push(format!("{}: {problem}", file.file.display()));
+            }
+        }
+        problems
+    });
+    eprintln!(
+        "fidelity: {} files, {interfaces} interfaces served and compared, {} problems",
+        generated.len(),
+        problems.len()
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -55,6 +55,13 @@ publish = false
         krate
     }
 
+    /// The path of the crate's binary `name`, once built.
+    pub fn binary(&self, name: &str) -> PathBuf {
+        Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("generated-crates-target/debug")
+            .join(name)
+    }
+
     /// Writes `contents` to `path` in the crate, making its folder if need be.
     pub fn write(&self, path: &str, contents: &str) {
         let path = self.dir.join(path);
@@ -87,6 +94,85 @@ publish = false
         }
         child.wait_with_output().expect("cargo's output")
     }
+}
+
+/// `xml` in a canonical form, one item a line: elements with their attributes sorted (and
+/// namespace declarations left out), text and comments with their white space trimmed.
+pub fn canonical_xml(xml: &str) -> String {
+    use quick_xml::events::{BytesStart, Event};
+    fn start(element: &BytesStart<'_>) -> String {
+        let mut attributes: Vec<String> = element
+            .attributes()
+            .flatten()
+            .filter(|a| !a.key.as_ref().starts_with(b"xmlns"))
+            .map(|a| {
+                let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+                let value = a
+                    .unescape_value()
+                    .map(|v| v.into_owned())
+                    .unwrap_or_default();
+                format!("{key}={value:?}")
+            })
+            .collect();
+        attributes.sort();
+        let name = String::from_utf8_lossy(element.name().as_ref()).into_owned();
+        format!("<{name} {}>", attributes.join(" "))
+    }
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut items = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Eof) => break,
+            Ok(Event::Start(element)) => items.push(start(&element)),
+            Ok(Event::Empty(element)) => {
+                items.push(start(&element));
+                items.push(format!(
+                    "</{}>",
+                    String::from_utf8_lossy(element.name().as_ref())
+                ));
+            }
+            Ok(Event::End(element)) => {
+                items.push(format!(
+                    "</{}>",
+                    String::from_utf8_lossy(element.name().as_ref())
+                ));
+            }
+            Ok(Event::Text(text)) => {
+                let text = String::from_utf8_lossy(&text).trim().to_owned();
+                if !text.is_empty() {
+                    items.push(text);
+                }
+            }
+            Ok(Event::Comment(text)) => {
+                let lines: Vec<String> = String::from_utf8_lossy(&text)
+                    .lines()
+                    .map(|l| l.trim().to_owned())
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                items.push(format!("<!-- {} -->", lines.join(" ")));
+            }
+            Ok(other) => items.push(format!("{other:?}")),
+            Err(error) => {
+                items.push(format!("(not well-formed: {error})"));
+                break;
+            }
+        }
+    }
+    items.join("\n")
+}
+
+/// Reads the first line of `output`, failing the test if none comes within `timeout`.
+pub fn first_line(output: impl std::io::Read + Send + 'static, timeout: Duration) -> String {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let read = std::io::BufRead::read_line(&mut std::io::BufReader::new(output), &mut line);
+        let _ = sender.send(read.map(|_| line));
+    });
+    receiver
+        .recv_timeout(timeout)
+        .expect("a first line in time")
+        .expect("a first line")
 }
 
 /// What a command printed, for an assertion message.

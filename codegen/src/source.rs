@@ -1,0 +1,159 @@
+//! The source text of each `<interface>` element, as the file has it (member order, argument
+//! names or their absence, annotations, `<doc:doc>` and comments), for a served object to
+//! describe itself with in `Introspect()`.
+
+use std::collections::HashMap;
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+/// The text of every interface element of `xml` (entities already expanded), by interface
+/// name: the comment right before it, if any, then the element, with the indentation of its
+/// first line taken off every line. Namespace prefixes that the root `<node>` declares and the
+/// element uses are declared on the element, so that it stands alone.
+pub fn interface_sources(xml: &str) -> HashMap<String, String> {
+    let mut reader = Reader::from_str(xml);
+    let mut sources = HashMap::new();
+    let mut root_namespaces: Option<Vec<(String, String)>> = None;
+    // The start of the last comment, while nothing but white space follows it.
+    let mut comment_start: Option<usize> = None;
+    // The interface being read: its name, and where its text starts.
+    let mut open: Option<(String, usize)> = None;
+    let mut depth = 0usize;
+    loop {
+        let position = reader.buffer_position() as usize;
+        let Ok(event) = reader.read_event() else {
+            // The document parsed already; a fault here leaves the sources found so far.
+            break;
+        };
+        let end = reader.buffer_position() as usize;
+        match event {
+            Event::Eof => break,
+            Event::Comment(_) => {
+                if open.is_none() {
+                    comment_start = Some(position);
+                }
+            }
+            Event::Text(text) if text.iter().all(u8::is_ascii_whitespace) => {}
+            Event::Start(ref element) | Event::Empty(ref element) => {
+                let empty = matches!(event, Event::Empty(_));
+                if root_namespaces.is_none() && element.local_name().as_ref() == b"node" {
+                    root_namespaces = Some(namespaces(element));
+                }
+                if open.is_none() && element.name().as_ref() == b"interface" {
+                    let name = attribute(element, "name").unwrap_or_default();
+                    let text_start = comment_start.unwrap_or(position);
+                    open = Some((name, text_start));
+                    depth = 0;
+                }
+                if open.is_some() && !empty {
+                    depth += 1;
+                }
+                if empty && depth == 0 {
+                    finish(xml, &mut open, end, &root_namespaces, &mut sources);
+                }
+                comment_start = None;
+            }
+            Event::End(_) => {
+                if open.is_some() {
+                    depth -= 1;
+                    if depth == 0 {
+                        finish(xml, &mut open, end, &root_namespaces, &mut sources);
+                    }
+                }
+                comment_start = None;
+            }
+            _ => comment_start = None,
+        }
+    }
+    sources
+}
+
+/// Records the interface that ends at `end`.
+fn finish(
+    xml: &str,
+    open: &mut Option<(String, usize)>,
+    end: usize,
+    root_namespaces: &Option<Vec<(String, String)>>,
+    sources: &mut HashMap<String, String>,
+) {
+    let Some((name, text_start)) = open.take() else {
+        return;
+    };
+    let line_start = xml[..text_start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = xml[line_start..text_start].chars().count();
+    let mut text = dedent(&xml[text_start..end], indent);
+    // Declare the prefixes it uses on the element itself, which follows the comment if any.
+    let after_comment = if text.starts_with("<!--") {
+        text.find("-->").map_or(0, |i| i + 3)
+    } else {
+        0
+    };
+    let element_offset = text[after_comment..]
+        .find("<interface")
+        .map_or(0, |i| after_comment + i);
+    let declared: String = root_namespaces
+        .iter()
+        .flatten()
+        .filter(|(prefix, _)| {
+            text.contains(&format!("<{prefix}:")) && !text.contains(&format!("xmlns:{prefix}="))
+        })
+        .map(|(prefix, uri)| format!(" xmlns:{prefix}=\"{uri}\""))
+        .collect();
+    text.insert_str(element_offset + "<interface".len(), &declared);
+    sources.insert(name, text);
+}
+
+/// `text` with up to `indent` leading spaces taken off every line but the first.
+fn dedent(text: &str, indent: usize) -> String {
+    let lines: Vec<&str> = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, line)| {
+            if i == 0 {
+                return line;
+            }
+            let spaces = line.len() - line.trim_start_matches(' ').len();
+            &line[spaces.min(indent)..]
+        })
+        .collect();
+    lines.join("\n")
+}
+
+fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
+    element
+        .try_get_attribute(name)
+        .ok()
+        .flatten()
+        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+}
+
+/// The `xmlns:PREFIX="URI"` declarations of `element`.
+fn namespaces(element: &BytesStart<'_>) -> Vec<(String, String)> {
+    element
+        .attributes()
+        .flatten()
+        .filter_map(|a| {
+            let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+            let prefix = key.strip_prefix("xmlns:")?.to_owned();
+            let value = a.unescape_value().ok()?.into_owned();
+            Some((prefix, value))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interface_keeps_its_comment_and_text_and_declares_its_prefixes() {
+        let xml = "<node xmlns:doc=\"urn:doc\">\n  <!-- About a.B. -->\n  <interface name=\"a.B\">\n    <method name=\"m\"><doc:doc>Hi</doc:doc></method>\n  </interface>\n  <interface name=\"a.C\"/>\n</node>";
+        let sources = interface_sources(xml);
+        assert_eq!(
+            sources["a.B"],
+            "<!-- About a.B. -->\n<interface xmlns:doc=\"urn:doc\" name=\"a.B\">\n  <method name=\"m\"><doc:doc>Hi</doc:doc></method>\n</interface>"
+        );
+        assert_eq!(sources["a.C"], "<interface name=\"a.C\"/>");
+    }
+}
