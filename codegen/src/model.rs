@@ -15,9 +15,10 @@ const DEPRECATED: &str = "org.freedesktop.DBus.Deprecated";
 const NO_REPLY: &str = "org.freedesktop.DBus.Method.NoReply";
 const EMITS_CHANGED: &str = "org.freedesktop.DBus.Property.EmitsChangedSignal";
 
-/// This generator's own annotation on an `<interface>`: `"true"` serves each method call in a
-/// task of its own (calls run concurrently, and replies may overtake each other), `"false"`
-/// serves them one after another, in the order they came (the default).
+/// This generator's own annotation on an `<interface>`: `"false"` (the default) serves its
+/// method calls one after another, in the order they came, so replies keep the order of the
+/// calls; `"true"` serves each call in a task of its own, so a method that awaits something
+/// long does not hold up the connection's other calls, but replies may overtake each other.
 pub const SPAWN: &str = "rs.dbus_xml_codegen.SpawnPerCall";
 
 /// The note of the `#[deprecated]` attribute that `org.freedesktop.DBus.Deprecated` becomes.
@@ -349,8 +350,8 @@ pub fn interface(
     }
 
     let spawn_per_call = match annotated(&annotations, SPAWN).as_deref() {
-        Some("false") => false,
-        None | Some("true") => true,
+        None | Some("false") => false,
+        Some("true") => true,
         Some(other) => {
             return Err(Unsupported(format!(
                 "{SPAWN} = \"{other}\" (it takes \"true\" or \"false\")"

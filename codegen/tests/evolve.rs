@@ -26,7 +26,17 @@ fn v2() -> String {
 /// A crate whose `src/api.rs` is the module generated from the evolved XML, and whose
 /// `src/main.rs` implements `methods` on top of the first version's members.
 fn service_crate(name: &str, methods: &str, main_body: &str) -> GeneratedCrate {
-    let code = Builder::new()
+    service_crate_from(Builder::new(), name, methods, main_body)
+}
+
+/// [`service_crate`], with the generator's settings in `builder`.
+fn service_crate_from(
+    builder: Builder,
+    name: &str,
+    methods: &str,
+    main_body: &str,
+) -> GeneratedCrate {
+    let code = builder
         .service("org.example.Counter")
         .generate(Path::new("org.example.Counter.v2.xml"), &v2())
         .expect("the evolved XML generates");
@@ -112,4 +122,35 @@ fn once_implemented_the_regenerated_proxy_calls_the_added_method() {
     let run = krate.cargo("run", &["--quiet", "--", bus.address()]);
     assert!(run.status.success(), "{}", printed(&run));
     assert_eq!(String::from_utf8_lossy(&run.stdout), "bits are counted\n");
+}
+
+#[test]
+fn with_default_bodies_an_unimplemented_method_answers_not_supported() {
+    let krate = service_crate_from(
+        Builder::new().default_impls(true),
+        "evolve-default-bodies",
+        "",
+        r#"    let address = std::env::args().nth(1).expect("a bus address");
+    let _service = zbus::connection::Builder::address(address.as_str())
+        .name(api::SERVICE_NAME)
+        .serve_at(api::OBJECT_PATH, CounterServer::new(Service))
+        .build()
+        .await?;
+    let client = zbus::connection::Builder::address(address.as_str()).build().await?;
+    let proxy = CounterProxy::new(&client).await?;
+    println!("{}", proxy.add(2).await?);
+    match proxy.describe("bits").await {
+        Err(zbus::Error::FDO(error)) => println!("{error}"),
+        other => println!("unexpected: {other:?}"),
+    }
+    Ok(())
+"#,
+    );
+    let bus = test_bus::PrivateBus::open(None).expect("a private dbus-daemon");
+    let run = krate.cargo("run", &["--quiet", "--", bus.address()]);
+    assert!(run.status.success(), "{}", printed(&run));
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout),
+        "2\norg.freedesktop.DBus.Error.NotSupported: method `describe` of `org.example.Counter` is not implemented by this service\n"
+    );
 }
