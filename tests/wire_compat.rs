@@ -92,3 +92,35 @@ async fn our_client_works_against_the_python_tutorial_service() {
     let slow = bus.run_client(&["6", "--slow", "--timeout", "15s"]).await;
     assert!(fits(&printed_number(&slow), 6));
 }
+
+/// dbus-python's default style (`proxy.quick(bits)`, as the original tutorial client calls)
+/// sends no interface header. The specification allows that, but zbus's object server refuses
+/// it before any interface sees it; naming the interface works, and the service goes on.
+#[tokio::test]
+async fn a_call_without_an_interface_header_is_refused_and_one_with_it_served() {
+    let bus = PrivateBus::start().await;
+    let _service = bus.start_service().await;
+
+    // Debian's python3 has dbus-python; another python3 on PATH may not.
+    let mut python = Command::new("/usr/bin/python3");
+    python
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/python/interface_header.py"
+        ))
+        .args([bus.address(), "16"]);
+    let output = run_with_timeout(python).await;
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "default style: org.freedesktop.DBus.Error.Failed: Missing interface"
+    );
+    let number: num_bigint::BigUint = lines[1]
+        .strip_prefix("interface named: ")
+        .expect("a number with the interface named")
+        .parse()
+        .unwrap();
+    assert!(fits(&number, 16));
+}
