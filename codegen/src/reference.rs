@@ -222,7 +222,11 @@ fn signature_line(args: &[Arg<'_>], method: bool) -> String {
 
 /// The Rust type that carries `signature`, as source text.
 fn rust_type(signature: &zbus::Signature) -> String {
-    let tokens = types::owned(signature).to_string().replace(' ', "");
+    // Wide structs are named from the generated module's root.
+    let tokens = types::owned(signature)
+        .to_string()
+        .replace(' ', "")
+        .replace("super::", "");
     tokens.replace(',', ", ").replace(", )", ",)")
 }
 
