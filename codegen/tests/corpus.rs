@@ -200,7 +200,14 @@ async fn fidelity_of(connection: &zbus::Connection, generated: &Generated) -> Ve
 #[test]
 fn real_world_interfaces_compile_with_zbus_alone_and_serve_their_xml_exactly() {
     let files = corpus();
-    let krate = GeneratedCrate::new("corpus");
+    // zbus, and tokio only to run the program: generated code never names tokio.
+    let krate = GeneratedCrate::with_manifest(
+        "corpus",
+        r#"[dependencies]
+zbus = { version = "=6.2.1", default-features = false, features = ["tokio", "proxy", "service"] }
+tokio = { version = "1", features = ["rt-multi-thread", "macros"] }
+"#,
+    );
     let mut generated = Vec::new();
     let mut refused = Vec::new();
     for (index, file) in files.iter().enumerate() {
