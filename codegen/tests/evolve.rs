@@ -23,6 +23,18 @@ fn v2() -> String {
     v2
 }
 
+/// The start of a `main` that serves the service on the bus at its first argument and makes
+/// `proxy`, a client of it.
+const SERVE_THEN_PROXY: &str = r#"    let address = std::env::args().nth(1).expect("a bus address");
+    let _service = zbus::connection::Builder::address(address.as_str())
+        .name(api::SERVICE_NAME)
+        .serve_at(api::OBJECT_PATH, CounterServer::new(Service))
+        .build()
+        .await?;
+    let client = zbus::connection::Builder::address(address.as_str()).build().await?;
+    let proxy = CounterProxy::new(&client).await?;
+"#;
+
 /// A crate whose `src/api.rs` is the module generated from the evolved XML, and whose
 /// `src/main.rs` implements `methods` on top of the first version's members.
 fn service_crate(name: &str, methods: &str, main_body: &str) -> GeneratedCrate {
@@ -103,17 +115,12 @@ fn once_implemented_the_regenerated_proxy_calls_the_added_method() {
         Ok(format!("{topic} are counted"))
     }
 "#,
-        r#"    let address = std::env::args().nth(1).expect("a bus address");
-    let _service = zbus::connection::Builder::address(address.as_str())
-        .name(api::SERVICE_NAME)
-        .serve_at(api::OBJECT_PATH, CounterServer::new(Service))
-        .build()
-        .await?;
-    let client = zbus::connection::Builder::address(address.as_str()).build().await?;
-    let proxy = CounterProxy::new(&client).await?;
-    println!("{}", proxy.describe("bits").await?);
+        &format!(
+            "{SERVE_THEN_PROXY}{}",
+            r#"    println!("{}", proxy.describe("bits").await?);
     Ok(())
-"#,
+"#
+        ),
     );
     let build = krate.cargo("build", &["--quiet"]);
     assert!(build.status.success(), "{}", printed(&build));
@@ -130,21 +137,16 @@ fn with_default_bodies_an_unimplemented_method_answers_not_supported() {
         Builder::new().default_impls(true),
         "evolve-default-bodies",
         "",
-        r#"    let address = std::env::args().nth(1).expect("a bus address");
-    let _service = zbus::connection::Builder::address(address.as_str())
-        .name(api::SERVICE_NAME)
-        .serve_at(api::OBJECT_PATH, CounterServer::new(Service))
-        .build()
-        .await?;
-    let client = zbus::connection::Builder::address(address.as_str()).build().await?;
-    let proxy = CounterProxy::new(&client).await?;
-    println!("{}", proxy.add(2).await?);
+        &format!(
+            "{SERVE_THEN_PROXY}{}",
+            r#"    println!("{}", proxy.add(2).await?);
     match proxy.describe("bits").await {
         Err(zbus::Error::FDO(error)) => println!("{error}"),
         other => println!("unexpected: {other:?}"),
     }
     Ok(())
-"#,
+"#
+        ),
     );
     let bus = test_bus::PrivateBus::open(None).expect("a private dbus-daemon");
     let run = krate.cargo("run", &["--quiet", "--", bus.address()]);
