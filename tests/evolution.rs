@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{PrivateBus, WAIT, fits, run_with_timeout};
+use common::{PrivateBus, WAIT, debian_tool, fits, run_with_timeout};
 use futures_util::StreamExt;
 
 #[tokio::test]
@@ -50,7 +48,7 @@ async fn the_tick_is_a_read_only_property() {
     let _service = bus.start_service_with(&["--bit-interval", "250ms"]).await;
     let proxy = bus.proxy().await;
     assert_eq!(proxy.bit_interval_ms().await.unwrap(), 250);
-    let mut busctl = Command::new("busctl");
+    let mut busctl = debian_tool("busctl", "systemd");
     busctl.env("DBUS_SESSION_BUS_ADDRESS", bus.address()).args([
         "--user",
         "get-property",
@@ -109,7 +107,7 @@ async fn piped_slow_output_is_quiet_and_a_terminal_gets_a_progress_bar() {
         env!("CARGO_BIN_EXE_random-data"),
         bus.address()
     );
-    let mut script = Command::new("script");
+    let mut script = debian_tool("script", "bsdutils");
     script.args(["-qec", &client, "/dev/null"]);
     let on_terminal = run_with_timeout(script).await;
     let drawn = String::from_utf8_lossy(&on_terminal.stdout);

@@ -5,10 +5,21 @@ mod common;
 
 use std::process::Command;
 
-use common::{PrivateBus, fits, printed_number, run_with_timeout};
+use common::{
+    PYGOBJECT, PrivateBus, debian_python, debian_tool, fits, printed_number, run_with_timeout,
+};
 
 #[tokio::test]
 async fn a_c_client_on_gdbus_codegen_bindings_calls_quick_and_slow() {
+    // What bindings/c/build.sh runs.
+    debian_tool("gdbus-codegen", "libglib2.0-dev-bin");
+    debian_tool("gcc", "gcc");
+    let mut gio = debian_tool("pkg-config", "pkg-config");
+    let found = gio.args(["--exists", "gio-unix-2.0"]).status();
+    assert!(
+        found.is_ok_and(|status| status.success()),
+        "this test needs GIO's headers, from the Debian package libglib2.0-dev"
+    );
     let out_dir = tempfile::tempdir().unwrap();
     let mut build = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/bindings/c/build.sh"));
     build.arg(out_dir.path());
@@ -39,7 +50,7 @@ async fn a_python_client_with_a_proxy_built_from_the_xml_calls_quick_and_slow() 
     let bus = PrivateBus::start().await;
     let _service = bus.start_service().await;
     for (args, bits) in [(&["33"][..], 33), (&["5", "--slow"][..], 5)] {
-        let mut python = Command::new("/usr/bin/python3");
+        let mut python = debian_python(&[PYGOBJECT]);
         python
             .arg(concat!(
                 env!("CARGO_MANIFEST_DIR"),

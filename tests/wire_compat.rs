@@ -3,15 +3,16 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{PrivateBus, fits, printed_number, run_with_timeout};
+use common::{
+    DBUS_PYTHON, PYGOBJECT, PrivateBus, debian_python, debian_tool, fits, printed_number,
+    run_with_timeout,
+};
 use random_data::random_data_server::INTERFACE_NAME;
 use random_data::{OBJECT_PATH, SERVICE_NAME};
 
 /// `gdbus introspect` output with all white space folded to single spaces.
 async fn gdbus_introspect(bus: &PrivateBus) -> String {
-    let mut gdbus = Command::new("gdbus");
+    let mut gdbus = debian_tool("gdbus", "libglib2.0-bin");
     gdbus
         .args(["introspect", "--address", bus.address()])
         .args(["--dest", SERVICE_NAME, "--object-path", OBJECT_PATH]);
@@ -46,7 +47,7 @@ async fn gdbus_calls_quick_by_its_wire_name() {
     let bus = PrivateBus::start().await;
     let _service = bus.start_service().await;
 
-    let mut gdbus = Command::new("gdbus");
+    let mut gdbus = debian_tool("gdbus", "libglib2.0-bin");
     gdbus
         .args(["call", "--address", bus.address()])
         .args(["--dest", SERVICE_NAME, "--object-path", OBJECT_PATH])
@@ -69,8 +70,7 @@ async fn a_tutorial_style_python_client_gets_its_slow_result() {
     let bus = PrivateBus::start().await;
     let _service = bus.start_service().await;
 
-    // Debian's python3 has dbus-python and PyGObject; another python3 on PATH may not.
-    let mut python = Command::new("/usr/bin/python3");
+    let mut python = debian_python(&[DBUS_PYTHON, PYGOBJECT]);
     python.args([
         concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -101,8 +101,7 @@ async fn a_call_without_an_interface_header_is_refused_and_one_with_it_served() 
     let bus = PrivateBus::start().await;
     let _service = bus.start_service().await;
 
-    // Debian's python3 has dbus-python; another python3 on PATH may not.
-    let mut python = Command::new("/usr/bin/python3");
+    let mut python = debian_python(&[DBUS_PYTHON]);
     python
         .arg(concat!(
             env!("CARGO_MANIFEST_DIR"),

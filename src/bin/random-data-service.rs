@@ -1,5 +1,6 @@
 //! `random-data-service`: serves `com.larry_price.test.RandomData` on the bus.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -37,6 +38,12 @@ struct Args {
     bus: BusArgs,
 }
 
+/// Whether the log may use colour: only on a terminal, and not when `NO_COLOR` is set to
+/// anything (<https://no-color.org>).
+fn colour_on_stderr() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -44,6 +51,7 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(colour_on_stderr())
         .init();
     let args = Args::parse();
     let service = Service::new(ServiceConfig {

@@ -90,8 +90,7 @@ impl PrivateBus {
     /// Starts the Python tutorial service (`tests/python/tutorial_service.py`) on this bus,
     /// with a tick of `tick_seconds`, and waits until it owns its name.
     pub async fn start_python_service(&self, tick_seconds: &str) -> RunningService {
-        // Debian's python3 has dbus-python and PyGObject; another python3 on PATH may not.
-        let process = tokio::process::Command::new("/usr/bin/python3")
+        let process = tokio::process::Command::from(debian_python(&[DBUS_PYTHON, PYGOBJECT]))
             .arg(concat!(
                 env!("CARGO_MANIFEST_DIR"),
                 "/tests/python/tutorial_service.py"
@@ -205,3 +204,38 @@ pub fn printed_number(output: &Output) -> num_bigint::BigUint {
 pub fn fits(number: &num_bigint::BigUint, bits: u32) -> bool {
     number.bits() <= u64::from(bits)
 }
+
+/// `command` from the Debian package `package`, failing the test at once with both names
+/// where it is not on PATH (`scripts/test` installs every package the tests need).
+pub fn debian_tool(command: &str, package: &str) -> Command {
+    let on_path = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(command).is_file()));
+    assert!(
+        on_path,
+        "this test needs `{command}`, from the Debian package {package} \
+         (scripts/test installs it: apt-get install {package})"
+    );
+    Command::new(command)
+}
+
+/// Debian's python3 (`/usr/bin/python3`, where Debian's Python modules are), failing the test
+/// at once, naming the package, where one of `modules` (`(module, package)`) is missing.
+pub fn debian_python(modules: &[(&str, &str)]) -> Command {
+    for (module, package) in modules {
+        let imported = Command::new("/usr/bin/python3")
+            .args(["-c", &format!("import {module}")])
+            .output()
+            .is_ok_and(|output| output.status.success());
+        assert!(
+            imported,
+            "this test needs the Python module `{module}` for /usr/bin/python3, from the Debian \
+             package {package} (scripts/test installs it: apt-get install {package})"
+        );
+    }
+    Command::new("/usr/bin/python3")
+}
+
+/// dbus-python, for /usr/bin/python3.
+pub const DBUS_PYTHON: (&str, &str) = ("dbus", "python3-dbus");
+/// PyGObject (GLib's main loop, Gio), for /usr/bin/python3.
+pub const PYGOBJECT: (&str, &str) = ("gi", "python3-gi");
