@@ -16,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 
 use dbus_xml_codegen::compare::{self, STANDARD_INTERFACES};
 use dbus_xml_codegen::{Builder, Document, Error, check};
-use support::{GeneratedCrate, canonical_xml, first_line, printed};
+use support::{GeneratedCrate, ZBUS, canonical_xml, first_line, printed};
 
 /// Files that are not well-formed XML upstream, and must be refused, not generated.
 const KNOWN_MALFORMED: &[(&str, &str)] = &[(
@@ -203,10 +203,11 @@ fn real_world_interfaces_compile_with_zbus_alone_and_serve_their_xml_exactly() {
     // zbus, and tokio only to run the program: generated code never names tokio.
     let krate = GeneratedCrate::with_manifest(
         "corpus",
-        r#"[dependencies]
-zbus = { version = "=6.2.1", default-features = false, features = ["tokio", "proxy", "service"] }
-tokio = { version = "1", features = ["rt-multi-thread", "macros"] }
-"#,
+        &format!(
+            "[dependencies]\n{ZBUS}{}",
+            r#"tokio = { version = "1", features = ["rt-multi-thread", "macros"] }
+"#
+        ),
     );
     let mut generated = Vec::new();
     let mut refused = Vec::new();

@@ -6,7 +6,7 @@
 mod support;
 
 use dbus_xml_codegen::Builder;
-use support::{GeneratedCrate, printed};
+use support::{GeneratedCrate, ZBUS, printed};
 
 const XML: &str = include_str!("fixtures/org.example.Dispatch.xml");
 
@@ -116,11 +116,12 @@ fn ordered_by_default_and_concurrent_where_annotated() {
         .expect("the fixture generates");
     let krate = GeneratedCrate::with_manifest(
         "dispatch",
-        r#"[dependencies]
-zbus = { version = "=6.2.1", default-features = false, features = ["tokio", "proxy", "service"] }
-tokio = { version = "1", features = ["rt-multi-thread", "macros", "time", "sync"] }
+        &format!(
+            "[dependencies]\n{ZBUS}{}",
+            r#"tokio = { version = "1", features = ["rt-multi-thread", "macros", "time", "sync"] }
 futures-util = { version = "0.3", default-features = false }
-"#,
+"#
+        ),
     );
     krate.write("src/api.rs", &code);
     krate.write("src/main.rs", MAIN);

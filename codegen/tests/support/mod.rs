@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 /// How long one cargo run of a generated crate may take.
 const CARGO_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
+/// The zbus that generated crates depend on: the one the generator targets.
+pub const ZBUS: &str = r#"zbus = { version = "=6.2.1", default-features = false, features = ["tokio", "proxy", "service"] }
+"#;
+
 /// A crate in the test's temporary folder.
 pub struct GeneratedCrate {
     dir: PathBuf,
@@ -21,11 +25,12 @@ impl GeneratedCrate {
     pub fn new(name: &str) -> Self {
         Self::with_manifest(
             name,
-            r#"[dependencies]
-zbus = { version = "=6.2.1", default-features = false, features = ["tokio", "proxy", "service"] }
-tokio = { version = "1", features = ["rt-multi-thread", "macros", "time"] }
-futures-util = { version = "0.3", default-features = false }
-"#,
+            &format!(
+                r#"[dependencies]
+{ZBUS}tokio = {{ version = "1", features = ["rt-multi-thread", "macros", "time"] }}
+futures-util = {{ version = "0.3", default-features = false }}
+"#
+            ),
         )
     }
 
