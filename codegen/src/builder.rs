@@ -233,6 +233,7 @@ fn wide_structs(document: &Document) -> TokenStream {
     let definitions = wide.iter().map(types::wide_struct_definition);
     quote! {
         /// D-Bus structs too wide for Rust tuples, each with a type of its own.
+        #[allow(dead_code)]
         pub mod structs {
             #(#definitions)*
         }

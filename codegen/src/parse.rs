@@ -112,14 +112,9 @@ impl Document {
     /// the server side uses, which need zbus alone.
     pub(crate) fn plain_interface(&self, name: &str) -> Option<&Interface<'static>> {
         let node = self.plain.as_ref().unwrap_or(&self.node);
-        let mut pending = vec![node];
-        while let Some(node) = pending.pop() {
-            if let Some(found) = node.interfaces().iter().find(|i| i.name().as_str() == name) {
-                return Some(found);
-            }
-            pending.extend(node.nodes());
-        }
-        None
+        interfaces_below(node)
+            .into_iter()
+            .find(|i| i.name().as_str() == name)
     }
 
     /// The root node.
@@ -140,19 +135,24 @@ impl Document {
     /// The interfaces of the root node and of all nodes below it, each name once, in
     /// document order.
     pub fn interfaces(&self) -> Vec<&Interface<'static>> {
-        let mut seen = std::collections::HashSet::new();
-        let mut found = Vec::new();
-        let mut pending = vec![&self.node];
-        while let Some(node) = pending.pop() {
-            for interface in node.interfaces() {
-                if seen.insert(interface.name().to_string()) {
-                    found.push(interface);
-                }
-            }
-            pending.extend(node.nodes().iter().rev());
-        }
-        found
+        interfaces_below(&self.node)
     }
+}
+
+/// The interfaces of `node` and of all nodes below it, each name once, in document order.
+fn interfaces_below<'n>(node: &'n Node<'static>) -> Vec<&'n Interface<'static>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut found = Vec::new();
+    let mut pending = vec![node];
+    while let Some(node) = pending.pop() {
+        for interface in node.interfaces() {
+            if seen.insert(interface.name().to_string()) {
+                found.push(interface);
+            }
+        }
+        pending.extend(node.nodes().iter().rev());
+    }
+    found
 }
 
 /// `xml` with the entities that its DOCTYPE declares (`<!ENTITY NAME "value">`, as UPower's

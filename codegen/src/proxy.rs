@@ -112,6 +112,19 @@ pub fn proxy_items(
 /// named type that the server side uses too. Where a member has such a struct, its function
 /// takes and returns the types of the model: borrowed in, owned out, as the server's are.
 fn retype_wide_structs(function: &mut TraitItemFn, member: &Member<'_>) {
+    let signatures: Vec<&zbus::Signature> = match member {
+        Member::Method(m) => m
+            .inputs
+            .iter()
+            .chain(&m.outputs)
+            .map(|a| &a.signature)
+            .collect(),
+        Member::Signal(s) => s.args.iter().map(|a| &a.signature).collect(),
+        Member::Getter(p) | Member::Setter(p) => vec![&p.signature],
+    };
+    if types::wide_structs(signatures.into_iter()).is_empty() {
+        return;
+    }
     let (inputs, output): (Vec<TokenStream>, Option<TokenStream>) = match member {
         Member::Method(m) => (
             m.inputs
@@ -127,19 +140,6 @@ fn retype_wide_structs(function: &mut TraitItemFn, member: &Member<'_>) {
         Member::Getter(p) => (Vec::new(), Some(types::owned(&p.signature))),
         Member::Setter(p) => (vec![types::borrowed(&p.signature)], None),
     };
-    let signatures: Vec<&zbus::Signature> = match member {
-        Member::Method(m) => m
-            .inputs
-            .iter()
-            .chain(&m.outputs)
-            .map(|a| &a.signature)
-            .collect(),
-        Member::Signal(s) => s.args.iter().map(|a| &a.signature).collect(),
-        Member::Getter(p) | Member::Setter(p) => vec![&p.signature],
-    };
-    if types::wide_structs(signatures.into_iter()).is_empty() {
-        return;
-    }
     let typed = function
         .sig
         .inputs
