@@ -22,6 +22,10 @@ pub enum ServiceError {
     /// `com.larry_price.test.RandomData.Error.ShuttingDown`.
     #[error("the service is shutting down")]
     ShuttingDown,
+    /// The bus would not say which Unix user a caller is, so its slow requests cannot be
+    /// counted against its user's cap: `org.freedesktop.DBus.Error.AccessDenied`.
+    #[error("{0}")]
+    UnknownUser(String),
 }
 
 impl DBusError for ServiceError {
@@ -34,12 +38,15 @@ impl DBusError for ServiceError {
             ServiceError::InvalidArgs(_) => "org.freedesktop.DBus.Error.InvalidArgs",
             ServiceError::Busy(_) => BUSY,
             ServiceError::ShuttingDown => SHUTTING_DOWN,
+            ServiceError::UnknownUser(_) => "org.freedesktop.DBus.Error.AccessDenied",
         })
     }
 
     fn description(&self) -> Option<&str> {
         match self {
-            ServiceError::InvalidArgs(message) | ServiceError::Busy(message) => Some(message),
+            ServiceError::InvalidArgs(message)
+            | ServiceError::Busy(message)
+            | ServiceError::UnknownUser(message) => Some(message),
             ServiceError::ShuttingDown => Some("the service is shutting down"),
         }
     }

@@ -7,6 +7,7 @@
 
 pub mod bits;
 pub mod bus;
+pub mod callers;
 pub mod client;
 pub mod errors;
 pub mod pending;

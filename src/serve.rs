@@ -76,7 +76,7 @@ pub async fn run(
                 let Ok(args) = departure.args() else { continue };
                 let name = args.name().as_str();
                 if name.starts_with(':') {
-                    let cancelled = service.pending().cancel_caller(name);
+                    let cancelled = service.caller_left(name);
                     if cancelled > 0 {
                         tracing::debug!(caller = name, cancelled, "caller left; its requests are cancelled");
                     }

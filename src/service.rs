@@ -7,6 +7,7 @@ use std::time::Duration;
 use zbus::names::BusName;
 
 use crate::bits::{self, BitProgress, Width};
+use crate::callers::{Caller, CallerUsers};
 use crate::errors::ServiceError;
 use crate::pending::{Limits, PendingRequests};
 use crate::request_ids::RequestIds;
@@ -36,6 +37,7 @@ pub struct Service {
     config: ServiceConfig,
     request_ids: RequestIds,
     pending: Arc<PendingRequests>,
+    callers: CallerUsers,
 }
 
 impl Service {
@@ -45,12 +47,20 @@ impl Service {
             pending: PendingRequests::new(config.limits),
             config,
             request_ids: RequestIds::new(),
+            callers: CallerUsers::default(),
         }
     }
 
     /// Its pending slow requests.
     pub fn pending(&self) -> &Arc<PendingRequests> {
         &self.pending
+    }
+
+    /// Forgets `caller`, which left the bus: its pending requests are cancelled (no result is
+    /// sent for them). Returns how many there were.
+    pub fn caller_left(&self, caller: &str) -> usize {
+        self.callers.forget(caller);
+        self.pending.cancel_caller(caller)
     }
 }
 
@@ -69,7 +79,7 @@ impl RandomData for Service {
     }
 
     async fn slow(&self, bits: i32, call: &RandomDataCall<'_>) -> Result<String, ServiceError> {
-        self.start_slow(bits, call, false)
+        self.start_slow(bits, call, false).await
     }
 
     async fn slow_with_progress(
@@ -77,7 +87,7 @@ impl RandomData for Service {
         bits: i32,
         call: &RandomDataCall<'_>,
     ) -> Result<String, ServiceError> {
-        self.start_slow(bits, call, true)
+        self.start_slow(bits, call, true).await
     }
 
     async fn bit_interval_ms(&self) -> Result<u32, ServiceError> {
@@ -88,20 +98,31 @@ impl RandomData for Service {
 impl Service {
     /// Starts a slow request for `call`; with `progress`, it reports each bit with
     /// `slow_progress`.
-    fn start_slow(
+    async fn start_slow(
         &self,
         bits: i32,
         call: &RandomDataCall<'_>,
         progress: bool,
     ) -> Result<String, ServiceError> {
         let width = width(bits)?;
-        let caller = call.sender().map(|sender| sender.to_owned());
+        let sender = call.sender().map(|sender| sender.to_owned());
         // The result goes to the caller alone: see README, "Reliability".
-        let signals = match &caller {
-            Some(caller) => call.signals().to(BusName::from(caller.clone())),
-            None => call.signals(),
+        let (signals, caller) = match &sender {
+            Some(sender) => (
+                call.signals().to(BusName::from(sender.clone())),
+                Caller {
+                    name: sender.to_string(),
+                    user: Some(self.callers.user_of(call.connection(), sender).await?),
+                },
+            ),
+            None => (
+                call.signals(),
+                Caller {
+                    name: String::new(),
+                    user: None,
+                },
+            ),
         };
-        let caller = caller.map(|c| c.to_string()).unwrap_or_default();
         let id = self.request_ids.next_id();
         let tick = self.config.bit_interval;
         let request_id = id.clone();
@@ -119,7 +140,7 @@ impl Service {
                 tracing::warn!(%request_id, %error, "could not emit slow_result");
             }
         })?;
-        tracing::debug!(%caller, request_id = %id, bits, progress, "slow request started");
+        tracing::debug!(caller = caller.name, user = ?caller.user, request_id = %id, bits, progress, "slow request started");
         Ok(id)
     }
 }

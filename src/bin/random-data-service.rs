@@ -28,9 +28,12 @@ struct Args {
         value_parser = humantime::parse_duration
     )]
     bit_interval: Duration,
-    /// The most slow requests one caller may have pending.
+    /// The most slow requests one caller (one bus connection) may have pending.
     #[arg(long, value_name = "N", default_value_t = Limits::default().per_caller)]
     max_pending_per_caller: usize,
+    /// The most slow requests the connections of one Unix user may have pending together.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().per_user)]
+    max_pending_per_user: usize,
     /// The most slow requests all callers together may have pending.
     #[arg(long, value_name = "N", default_value_t = Limits::default().total)]
     max_pending: usize,
@@ -58,6 +61,7 @@ async fn main() -> ExitCode {
         bit_interval: args.bit_interval,
         limits: Limits {
             per_caller: args.max_pending_per_caller,
+            per_user: args.max_pending_per_user,
             total: args.max_pending,
         },
     });

@@ -30,6 +30,11 @@ impl PrivateBus {
         Self::from(test_bus::PrivateBus::open(Some(service_dir)))
     }
 
+    /// Like [`PrivateBus::start`], for clients running as any Unix user.
+    pub async fn open_to_every_user() -> Self {
+        Self::from(test_bus::PrivateBus::open_to_every_user())
+    }
+
     /// Starts a `dbus-daemon` with the configuration that `config` writes for a bus whose
     /// socket is in the given folder.
     pub async fn start_with(config: impl FnOnce(&Path) -> String) -> Self {

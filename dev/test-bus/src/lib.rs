@@ -12,6 +12,14 @@ use std::time::Duration;
 /// How long any single wait on a bus or a process may take.
 pub const WAIT: Duration = Duration::from_secs(20);
 
+/// A policy that lets anyone own and call anything.
+const OPEN_POLICY: &str = r#"
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>"#;
+
 /// A `dbus-daemon` of its own, stopped when dropped.
 pub struct PrivateBus {
     daemon: Child,
@@ -26,15 +34,20 @@ impl PrivateBus {
         let service_dir = services
             .map(|d| format!("<servicedir>{}</servicedir>", d.display()))
             .unwrap_or_default();
-        let body = format!(
-            r#"{service_dir}
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>"#
-        );
-        Self::with_config(|dir| config("session", dir, &body))
+        Self::with_config(|dir| config("session", dir, &format!("{service_dir}{OPEN_POLICY}")))
+    }
+
+    /// A bus with an open policy that every Unix user may connect to, not only the one
+    /// running it: its socket's folder is world-readable and the policy admits any user.
+    pub fn open_to_every_user() -> std::io::Result<Self> {
+        use std::os::unix::fs::PermissionsExt;
+        let mut made_readable = Ok(());
+        let bus = Self::with_config(|dir| {
+            made_readable = std::fs::set_permissions(dir, PermissionsExt::from_mode(0o755));
+            let every_user = r#"<policy context="default"><allow user="*"/></policy>"#;
+            config("session", dir, &format!("{OPEN_POLICY}{every_user}"))
+        })?;
+        made_readable.map(|()| bus)
     }
 
     /// A bus with the machine's session-bus configuration and its generous limits
