@@ -8,6 +8,7 @@
 pub mod bits;
 pub mod bus;
 pub mod callers;
+pub mod cli;
 pub mod client;
 pub mod errors;
 pub mod pending;

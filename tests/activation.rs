@@ -1,4 +1,4 @@
-//! D-Bus activation with the shipped `dist/com.larry-price.test.service`: a client call with
+//! D-Bus activation with the shipped `dist/session/com.larry-price.test.service`: a client call with
 //! no service running starts the service, and gets its answer.
 
 mod common;
@@ -9,7 +9,7 @@ use random_data::SERVICE_NAME;
 #[tokio::test]
 async fn a_call_with_no_service_running_starts_it() {
     let services = tempfile::tempdir().unwrap();
-    let shipped = include_str!("../dist/com.larry-price.test.service");
+    let shipped = include_str!("../dist/session/com.larry-price.test.service");
     let bindir = std::path::Path::new(env!("CARGO_BIN_EXE_random-data-service"))
         .parent()
         .unwrap();
@@ -54,7 +54,7 @@ fn system_bus_config(dir: &std::path::Path) -> String {
   <include>{}</include>"#,
         concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/dist/com.larry-price.test.conf"
+            "/dist/system/com.larry-price.test.conf"
         )
     );
     test_bus::config("system", dir, &body)

@@ -2,44 +2,13 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
-use random_data::bus::BusArgs;
+use random_data::cli::service::ServiceArgs;
 use random_data::pending::Limits;
 use random_data::serve::{self, StartError, Stopped};
 use random_data::{Service, ServiceConfig};
 use tokio::signal::unix::{SignalKind, signal};
-
-/// Serve random numbers on D-Bus as `com.larry-price.test`.
-///
-/// Exit codes: 0 stopped by SIGINT or SIGTERM (pending slow requests are finished at once and
-/// their results sent), 1 could not start (for example, the name is already taken), 2 lost the
-/// bus connection or the name while serving.
-#[derive(Debug, Parser)]
-#[command(version)]
-struct Args {
-    /// How long a slow request takes per bit (e.g. `1s`, `10ms`).
-    #[arg(
-        long,
-        value_name = "DURATION",
-        env = "RANDOM_DATA_BIT_INTERVAL",
-        default_value = "1s",
-        value_parser = humantime::parse_duration
-    )]
-    bit_interval: Duration,
-    /// The most slow requests one caller (one bus connection) may have pending.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().per_caller)]
-    max_pending_per_caller: usize,
-    /// The most slow requests the connections of one Unix user may have pending together.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().per_user)]
-    max_pending_per_user: usize,
-    /// The most slow requests all callers together may have pending.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().total)]
-    max_pending: usize,
-    #[command(flatten)]
-    bus: BusArgs,
-}
 
 /// Whether the log may use colour: only on a terminal, and not when `NO_COLOR` is set to
 /// anything (<https://no-color.org>).
@@ -56,7 +25,7 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(colour_on_stderr())
         .init();
-    let args = Args::parse();
+    let args = ServiceArgs::parse();
     let service = Service::new(ServiceConfig {
         bit_interval: args.bit_interval,
         limits: Limits {

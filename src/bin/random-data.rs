@@ -2,77 +2,17 @@
 //! `random-data contract FILE.xml`: checks a live object against its introspection XML.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use dbus_xml_codegen::check;
 use indicatif::{ProgressBar, ProgressStyle};
-use random_data::bus::BusArgs;
-use random_data::{OBJECT_PATH, RandomDataProxy, SERVICE_NAME, client};
-
-/// Ask the random-data D-Bus service for a random number.
-///
-/// Exit codes: 0 printed a number, 1 the service refused (e.g. bits out of range) or another
-/// D-Bus error, 2 no bus or no service, 3 a slow request timed out.
-#[derive(Debug, Parser)]
-#[command(version, args_conflicts_with_subcommands = true)]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-    #[command(flatten)]
-    ask: AskArgs,
-}
-
-#[derive(Debug, clap::Args)]
-struct AskArgs {
-    /// How many bits the number has.
-    #[arg(default_value_t = 16, allow_negative_numbers = true)]
-    bits: i32,
-    /// Ask the slow way: the service draws one bit per tick and signals the result.
-    #[arg(short, long)]
-    slow: bool,
-    /// How long to wait for a slow result [default: the service's tick per bit, plus 10 s].
-    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
-    timeout: Option<Duration>,
-    /// Print the result as one JSON object instead of a sentence.
-    #[arg(long)]
-    json: bool,
-    #[command(flatten)]
-    bus: BusArgs,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Compare a live object's introspection with an introspection XML file.
-    ///
-    /// Prints every difference, classed as breaking or compatible. Exit codes: 0 no breaking
-    /// difference (with --strict: no difference at all), 1 a breaking difference (with
-    /// --strict: any), 2 the XML or the object could not be read.
-    Contract(ContractArgs),
-}
-
-#[derive(Debug, clap::Args)]
-struct ContractArgs {
-    /// The introspection XML the object should match.
-    file: PathBuf,
-    /// The bus name of the object's owner.
-    #[arg(long, default_value = SERVICE_NAME)]
-    dest: String,
-    /// The object's path.
-    #[arg(long, default_value = OBJECT_PATH)]
-    path: String,
-    /// Fail on compatible differences too.
-    #[arg(long)]
-    strict: bool,
-    #[command(flatten)]
-    bus: BusArgs,
-}
+use random_data::cli::client::{AskArgs, ClientCli, Command, ContractArgs};
+use random_data::{RandomDataProxy, client};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = ClientCli::parse();
     match cli.command {
         Some(Command::Contract(args)) => check_contract(&args).await,
         None => ask(&cli.ask).await,

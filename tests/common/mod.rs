@@ -178,12 +178,17 @@ impl RunningService {
 
 /// Runs `command` to its end, failing the test if it takes longer than [`WAIT`].
 pub async fn run_with_timeout(command: Command) -> Output {
+    run_within(command, WAIT).await
+}
+
+/// Runs `command` to its end, failing the test if it takes longer than `limit`.
+pub async fn run_within(command: Command, limit: std::time::Duration) -> Output {
     let child = tokio::process::Command::from(command)
         .kill_on_drop(true)
         .output();
-    tokio::time::timeout(WAIT, child)
+    tokio::time::timeout(limit, child)
         .await
-        .expect("the command ends in time")
+        .unwrap_or_else(|_| panic!("the command ends within {limit:?}"))
         .expect("the command runs")
 }
 
