@@ -33,36 +33,15 @@ async fn a_call_with_no_service_running_starts_it() {
     );
 }
 
-/// A system bus configured like Debian's `system.conf` (deny owning and calling by default),
-/// plus the shipped policy.
-fn system_bus_config(dir: &std::path::Path) -> String {
-    let body = format!(
-        r#"<policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-  </policy>
-  <include>{}</include>"#,
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/dist/system/com.larry-price.test.conf"
-        )
-    );
-    test_bus::config("system", dir, &body)
-}
-
 #[tokio::test]
 async fn on_the_system_bus_only_the_dedicated_user_may_own_the_name() {
-    let bus = PrivateBus::start_with(system_bus_config).await;
+    let bus = PrivateBus::start_with(|dir| {
+        common::system_bus_config(
+            dir,
+            include_str!("../dist/system/com.larry-price.test.conf"),
+        )
+    })
+    .await;
 
     // These tests do not run as the user random-data.
     let mut service = std::process::Command::new(env!("CARGO_BIN_EXE_random-data-service"));

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Stdio;
 
@@ -20,22 +20,9 @@ fn as_user(user: &str, group: &str, program: &Path) -> std::process::Command {
     command
 }
 
-/// Whether this process may become other users; outside CI, the test is skipped otherwise.
-fn may_change_user() -> bool {
-    let root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
-    assert!(
-        root || std::env::var_os("CI").is_none(),
-        "CI runs the tests as root, so that this test can run its callers as other users"
-    );
-    if !root {
-        eprintln!("skipped: the two-user test needs root, to run its callers as other users");
-    }
-    root
-}
-
 #[tokio::test]
 async fn a_user_with_many_connections_leaves_room_for_another_user() {
-    if !may_change_user() {
+    if !common::may_change_user() {
         return;
     }
     let bus = PrivateBus::open_to_every_user().await;

@@ -35,6 +35,11 @@ impl PrivateBus {
         Self::from(test_bus::PrivateBus::open_to_every_user())
     }
 
+    /// Like [`PrivateBus::start_with`], with the socket's folder readable by every Unix user.
+    pub async fn start_for_every_user_with(config: impl FnOnce(&Path) -> String) -> Self {
+        Self::from(test_bus::PrivateBus::with_config_for_every_user(config))
+    }
+
     /// Starts a `dbus-daemon` with the configuration that `config` writes for a bus whose
     /// socket is in the given folder.
     pub async fn start_with(config: impl FnOnce(&Path) -> String) -> Self {
@@ -176,6 +181,33 @@ impl RunningService {
     }
 }
 
+/// The configuration of a system bus whose socket is in `dir`: like Debian's `system.conf`
+/// (every user may connect; owning names and calling methods are denied by default), plus
+/// `policy` (a `<busconfig>` document such as the shipped one, written into `dir`).
+pub fn system_bus_config(dir: &Path, policy: &str) -> String {
+    let policy_file = dir.join("policy.conf");
+    std::fs::write(&policy_file, policy).expect("the policy is written");
+    let body = format!(
+        r#"<policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+  </policy>
+  <include>{}</include>"#,
+        policy_file.display()
+    );
+    test_bus::config("system", dir, &body)
+}
+
 /// Runs `command` to its end, failing the test if it takes longer than [`WAIT`].
 pub async fn run_with_timeout(command: Command) -> Output {
     run_within(command, WAIT).await
@@ -243,6 +275,21 @@ pub fn debian_python(modules: &[(&str, &str)]) -> Command {
         );
     }
     Command::new("/usr/bin/python3")
+}
+
+/// Whether this process may run commands as other Unix users (it is root). Outside CI a test
+/// that needs it is skipped otherwise; in CI, which runs as root, it fails.
+pub fn may_change_user() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    assert!(
+        root || std::env::var_os("CI").is_none(),
+        "CI runs the tests as root, so that a test can run commands as other users"
+    );
+    if !root {
+        eprintln!("skipped: this test needs root, to run commands as other users");
+    }
+    root
 }
 
 /// dbus-python, for /usr/bin/python3.

@@ -38,14 +38,24 @@ impl PrivateBus {
     }
 
     /// A bus with an open policy that every Unix user may connect to, not only the one
-    /// running it: its socket's folder is world-readable and the policy admits any user.
+    /// running it.
     pub fn open_to_every_user() -> std::io::Result<Self> {
+        Self::with_config_for_every_user(|dir| {
+            let every_user = r#"<policy context="default"><allow user="*"/></policy>"#;
+            config("session", dir, &format!("{OPEN_POLICY}{every_user}"))
+        })
+    }
+
+    /// Like [`PrivateBus::with_config`], with the socket's folder readable by every Unix
+    /// user; the configuration must still admit them (`<allow user="*"/>`).
+    pub fn with_config_for_every_user(
+        write_config: impl FnOnce(&Path) -> String,
+    ) -> std::io::Result<Self> {
         use std::os::unix::fs::PermissionsExt;
         let mut made_readable = Ok(());
         let bus = Self::with_config(|dir| {
             made_readable = std::fs::set_permissions(dir, PermissionsExt::from_mode(0o755));
-            let every_user = r#"<policy context="default"><allow user="*"/></policy>"#;
-            config("session", dir, &format!("{OPEN_POLICY}{every_user}"))
+            write_config(dir)
         })?;
         made_readable.map(|()| bus)
     }
