@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use zbus::connection::Builder;
 use zbus::fdo::DBusProxy;
 
+use crate::bus::BusArgs;
 use crate::{OBJECT_PATH, RandomDataServer, SERVICE_NAME, Service};
 
 /// How long a stopping service waits for its hurried requests to emit their results.
@@ -36,15 +36,20 @@ pub enum StartError {
     Bus(#[from] zbus::Error),
 }
 
-/// Serves `service` on the bus that `bus` connects to until `shutdown` completes or the bus
-/// or the name is lost.
+/// Serves `service` on the bus that `bus` chooses until `shutdown` completes or the bus or
+/// the name is lost.
 pub async fn run(
-    bus: Builder<'static>,
+    bus: &BusArgs,
     service: Service,
     shutdown: impl Future<Output = ()>,
 ) -> Result<Stopped, StartError> {
-    let service = Arc::new(service);
+    // Callers' Unix users are asked of the bus on a connection of their own: the serving
+    // connection stops reading while its queue of incoming calls is full, so a reply queued
+    // behind those calls would never reach the call that waits for it.
+    let lookups = bus.builder().build().await?;
+    let service = Arc::new(service.with_lookup_connection(lookups));
     let connection = bus
+        .builder()
         .name(SERVICE_NAME)
         // zbus would otherwise let a second instance take the name over from the first.
         .allow_name_replacements(false)

@@ -38,6 +38,8 @@ pub struct Service {
     request_ids: RequestIds,
     pending: Arc<PendingRequests>,
     callers: CallerUsers,
+    /// The connection that asks the bus for callers' Unix users, if not the serving one.
+    lookups: Option<zbus::Connection>,
 }
 
 impl Service {
@@ -48,7 +50,15 @@ impl Service {
             config,
             request_ids: RequestIds::new(),
             callers: CallerUsers::default(),
+            lookups: None,
         }
+    }
+
+    /// Asks the bus for callers' Unix users on `connection` rather than on the one that
+    /// serves the call (which cannot read the answer while its queue of calls is full).
+    pub fn with_lookup_connection(mut self, connection: zbus::Connection) -> Self {
+        self.lookups = Some(connection);
+        self
     }
 
     /// Its pending slow requests.
@@ -112,7 +122,7 @@ impl Service {
                 call.signals().to(BusName::from(sender.clone())),
                 Caller {
                     name: sender.to_string(),
-                    user: Some(self.callers.user_of(call.connection(), sender).await?),
+                    user: Some(self.caller_user(call, sender).await?),
                 },
             ),
             None => (
@@ -142,6 +152,18 @@ impl Service {
         })?;
         tracing::debug!(caller = caller.name, user = ?caller.user, request_id = %id, bits, progress, "slow request started");
         Ok(id)
+    }
+}
+
+impl Service {
+    /// The Unix user of `sender`, the caller of `call`.
+    async fn caller_user(
+        &self,
+        call: &RandomDataCall<'_>,
+        sender: &zbus::names::UniqueName<'_>,
+    ) -> Result<u32, ServiceError> {
+        let connection = self.lookups.as_ref().unwrap_or(call.connection());
+        self.callers.user_of(connection, sender).await
     }
 }
 

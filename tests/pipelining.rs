@@ -1,5 +1,6 @@
-//! Replies to pipelined calls come back in the order the calls were sent: the generated
-//! adapter serves one call of an interface at a time by default (see README, "Dispatch").
+//! Pipelined calls: replies come back in the order the calls were sent (the generated
+//! adapter serves one call of an interface at a time by default; see README, "Dispatch"),
+//! and slow calls from new callers all start.
 
 mod common;
 
@@ -70,4 +71,31 @@ async fn pipelined_round(
     .await
     .expect("every reply in time");
     order.windows(2).filter(|pair| pair[1] < pair[0]).count()
+}
+
+/// Slow calls pipelined by new callers all start at once. The service asks the bus for each
+/// new caller's Unix user while more calls queue up behind it; asked on the serving connection,
+/// the answer waited behind the queue and the calls failed after 25 s.
+#[tokio::test]
+async fn pipelined_slow_calls_from_new_callers_all_start() {
+    let bus = PrivateBus::start().await;
+    let _service = bus.start_service().await;
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let proxy = bus.proxy().await;
+        for _ in 0..CALLS {
+            let proxy = proxy.clone();
+            calls.spawn(async move { proxy.slow(1).await });
+        }
+    }
+    let ids = tokio::time::timeout(WAIT, calls.join_all())
+        .await
+        .expect("every slow call is answered in time");
+    let started = ids.iter().filter(|id| id.is_ok()).count();
+    assert_eq!(
+        started,
+        8 * CALLS,
+        "{:?}",
+        ids.iter().find(|id| id.is_err())
+    );
 }

@@ -41,7 +41,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match serve::run(args.bus.builder(), service, shutdown).await {
+    match serve::run(&args.bus, service, shutdown).await {
         Ok(Stopped::Requested) => ExitCode::SUCCESS,
         Ok(Stopped::BusLost | Stopped::NameLost) => ExitCode::from(2),
         Err(StartError::AlreadyRunning) => {
