@@ -80,8 +80,14 @@ where
 pub struct SlowBatch {
     /// Requests made.
     pub requests: usize,
+    /// Seconds from the first call to the last call's reply (its id or an error).
+    pub seconds_to_replies: f64,
     /// Seconds from the first call to the last result.
     pub seconds: f64,
+    /// Calls answered with an error (refused, or timed out) instead of an id.
+    pub refused: usize,
+    /// The first such error.
+    pub first_refusal: Option<String>,
     /// Requests whose result never reached the connection that made them.
     pub lost: usize,
     /// Results that reached their connection twice.
@@ -97,6 +103,8 @@ pub struct SlowBatch {
 struct Share {
     given: HashSet<String>,
     received: Vec<String>,
+    refusals: Vec<String>,
+    replied: Instant,
 }
 
 /// Makes `requests` slow requests of `bits` bits, spread over `proxies` (one per connection)
@@ -122,9 +130,14 @@ pub async fn slow_batch(
     }
     let seconds = started.elapsed().as_secs_f64();
     let everyone: HashSet<&String> = shares.iter().flat_map(|s| &s.given).collect();
+    let replied = shares.iter().map(|s| s.replied).max().unwrap_or(started);
+    let mut refusals = shares.iter().flat_map(|s| &s.refusals);
     let mut batch = SlowBatch {
         requests,
+        seconds_to_replies: (replied - started).as_secs_f64(),
         seconds,
+        refused: refusals.clone().count(),
+        first_refusal: refusals.next().cloned(),
         lost: 0,
         duplicated: 0,
         mismatched: 0,
@@ -195,16 +208,47 @@ async fn one_connection(
         let calls = (caller..requests).step_by(in_flight).count();
         callers.spawn(async move {
             let mut ids = Vec::with_capacity(calls);
+            let mut refusals = Vec::new();
             for _ in 0..calls {
-                ids.push(proxy.slow(bits).await?);
+                match proxy.slow(bits).await {
+                    Ok(id) => ids.push(id),
+                    Err(error) => refusals.push(error.to_string()),
+                }
             }
-            Ok::<_, zbus::Error>(ids)
+            (ids, refusals)
         });
     }
-    for ids in callers.join_all().await {
-        given.extend(ids?);
+    let mut refusals = Vec::new();
+    for (ids, refused) in callers.join_all().await {
+        given.extend(ids);
+        refusals.extend(refused);
     }
+    let replied = Instant::now();
     let _ = given_tx.send(given.clone());
     let received = collector.await.expect("the collector");
-    Ok(Share { given, received })
+    Ok(Share {
+        given,
+        received,
+        refusals,
+        replied,
+    })
+}
+
+/// The memory of a bare sleeping tokio task in this process, in bytes: resident memory before
+/// and after spawning `count` tasks that only sleep (and keeping an abort handle to each, as a
+/// registry would), divided by `count`. The baseline for the service's cost per pending
+/// request.
+pub async fn bare_task_bytes(count: usize) -> f64 {
+    let rss = || crate::processes::status_mib("/proc/self/status", "VmRSS");
+    let before = rss();
+    let tasks: Vec<tokio::task::AbortHandle> = (0..count)
+        .map(|_| tokio::spawn(tokio::time::sleep(Duration::from_secs(3600))).abort_handle())
+        .collect();
+    // Let every task run once, so that its timer is registered.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let after = rss();
+    for task in &tasks {
+        task.abort();
+    }
+    (after - before) * 1024.0 * 1024.0 / count as f64
 }

@@ -28,9 +28,25 @@ pub struct Service {
 }
 
 impl Service {
-    /// Starts `program` with `args` and waits until it owns the service's name on `bus`.
-    pub async fn start(bus: &PrivateBus, program: &Path, args: &[&str]) -> zbus::Result<Self> {
-        let child = Command::new(program)
+    /// Starts `program` with `args`, under `wrapper` (a command line such as
+    /// `heaptrack -o FILE`) if given, and waits until it owns the service's name on `bus`.
+    /// Under a wrapper, the figures read from `/proc` are the wrapper's.
+    pub async fn start(
+        bus: &PrivateBus,
+        program: &Path,
+        args: &[&str],
+        wrapper: Option<&str>,
+    ) -> zbus::Result<Self> {
+        let mut words = wrapper.unwrap_or_default().split_whitespace();
+        let mut command = match words.next() {
+            Some(wrapper) => {
+                let mut command = Command::new(wrapper);
+                command.args(words).arg(program);
+                command
+            }
+            None => Command::new(program),
+        };
+        let child = command
             .args(args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
@@ -70,16 +86,26 @@ impl Service {
 
     /// Peak resident memory so far, in MiB.
     pub fn peak_rss_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(self.status_path("status")).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
-            .and_then(|value| value.trim().trim_end_matches(" kB").parse::<f64>().ok())
-            .map_or(0.0, |kib| kib / 1024.0)
+        status_mib(&self.status_path("status"), "VmHWM")
+    }
+
+    /// Resident memory now, in MiB.
+    pub fn rss_mib(&self) -> f64 {
+        status_mib(&self.status_path("status"), "VmRSS")
     }
 
     /// Stops it.
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
     }
+}
+
+/// A memory field (`VmRSS`, `VmHWM`) of a `/proc/…/status` file, in MiB.
+pub fn status_mib(status_file: &str, field: &str) -> f64 {
+    let status = std::fs::read_to_string(status_file).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|value| value.trim().trim_end_matches(" kB").parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
 }
