@@ -1,76 +1,115 @@
-//! Who is calling: the Unix user behind each caller's unique name, asked of the bus once
-//! (`GetConnectionUnixUser`) and forgotten when the name leaves the bus.
+//! Who is calling: each caller of slow requests, known by its unique name while it stays on
+//! the bus, with its Unix user (asked of the bus once, with `GetConnectionUnixUser`) and one
+//! signal handle that all its requests share.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use zbus::names::UniqueName;
+use zbus::names::{BusName, UniqueName};
 
 use crate::errors::ServiceError;
+use crate::{RandomDataCall, RandomDataSignals};
 
 /// A caller of a slow request, as the registry counts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     /// Its unique name on the bus (empty on a peer-to-peer connection, which has no bus).
-    pub name: String,
+    pub name: Arc<str>,
     /// The Unix user that owns its connection, where there is a bus to ask.
     pub user: Option<u32>,
 }
 
-/// The Unix user of each unique name that has made a slow request and is still on the bus.
-#[derive(Debug, Default)]
-pub struct CallerUsers {
-    users: Mutex<HashMap<String, u32>>,
+/// A caller and the handle that sends it its signals (to it alone).
+#[derive(Debug)]
+pub struct KnownCaller {
+    /// Who it is.
+    pub caller: Caller,
+    /// Its signals.
+    pub signals: RandomDataSignals,
 }
 
-impl CallerUsers {
-    /// The Unix user that owns `caller`'s connection: from the cache, or else asked of the bus
-    /// that `connection` is on. A caller whose user cannot be learned (it left, or the bus
-    /// would not say) is refused with [`ServiceError::UnknownUser`].
-    pub async fn user_of(
+/// The callers that have made a slow request and are still on the bus.
+#[derive(Debug, Default)]
+pub struct Callers {
+    known: Mutex<HashMap<Arc<str>, Arc<KnownCaller>>>,
+}
+
+impl Callers {
+    /// The caller of `call`: known already, or learned now, its Unix user asked of the bus on
+    /// `lookups`. A caller whose user cannot be learned (it left, or the bus would not say) is
+    /// refused with [`ServiceError::UnknownUser`].
+    pub async fn of(
         &self,
-        connection: &zbus::Connection,
-        caller: &UniqueName<'_>,
-    ) -> Result<u32, ServiceError> {
-        if let Some(user) = self.cached(caller) {
-            return Ok(user);
+        call: &RandomDataCall<'_>,
+        lookups: &zbus::Connection,
+    ) -> Result<Arc<KnownCaller>, ServiceError> {
+        let Some(sender) = call.sender() else {
+            // A peer-to-peer connection: one caller, with no bus to ask.
+            return Ok(self.get("").unwrap_or_else(|| {
+                self.remember(KnownCaller {
+                    caller: Caller {
+                        name: Arc::from(""),
+                        user: None,
+                    },
+                    signals: call.signals(),
+                })
+            }));
+        };
+        if let Some(known) = self.get(sender.as_str()) {
+            return Ok(known);
         }
-        let reply = connection
-            .call_method(
-                Some("org.freedesktop.DBus"),
-                "/org/freedesktop/DBus",
-                Some("org.freedesktop.DBus"),
-                "GetConnectionUnixUser",
-                &(caller.as_str(),),
-            )
-            .await
-            .and_then(|reply| reply.body().deserialize::<u32>());
-        let user = reply.map_err(|error| {
+        let user = unix_user(lookups, sender).await?;
+        let signals = call.signals().to(BusName::from(sender.to_owned()));
+        // A caller that left while the bus answered stays here (a few hundred bytes; unique
+        // names are never reused).
+        Ok(self.remember(KnownCaller {
+            caller: Caller {
+                name: Arc::from(sender.as_str()),
+                user: Some(user),
+            },
+            signals,
+        }))
+    }
+
+    /// The caller with the unique name `name`, if it is known.
+    pub fn get(&self, name: &str) -> Option<Arc<KnownCaller>> {
+        let known = self.known.lock().expect("the callers lock");
+        known.get(name).cloned()
+    }
+
+    fn remember(&self, caller: KnownCaller) -> Arc<KnownCaller> {
+        let caller = Arc::new(caller);
+        let mut known = self.known.lock().expect("the callers lock");
+        let name = Arc::clone(&caller.caller.name);
+        Arc::clone(known.entry(name).or_insert(caller))
+    }
+
+    /// Forgets `name`, which left the bus.
+    pub fn forget(&self, name: &str) {
+        self.known.lock().expect("the callers lock").remove(name);
+    }
+}
+
+/// The Unix user that owns `caller`'s connection, asked of the bus on `connection`.
+async fn unix_user(
+    connection: &zbus::Connection,
+    caller: &UniqueName<'_>,
+) -> Result<u32, ServiceError> {
+    connection
+        .call_method(
+            Some("org.freedesktop.DBus"),
+            "/org/freedesktop/DBus",
+            Some("org.freedesktop.DBus"),
+            "GetConnectionUnixUser",
+            &(caller.as_str(),),
+        )
+        .await
+        .and_then(|reply| reply.body().deserialize::<u32>())
+        .map_err(|error| {
             ServiceError::UnknownUser(format!(
                 "cannot learn the Unix user of caller {caller}: {error}"
             ))
-        })?;
-        // A caller that left while the bus answered stays here (a few bytes; unique names are
-        // never reused).
-        self.users
-            .lock()
-            .expect("the caller cache lock")
-            .insert(caller.to_string(), user);
-        Ok(user)
-    }
-
-    fn cached(&self, caller: &UniqueName<'_>) -> Option<u32> {
-        let users = self.users.lock().expect("the caller cache lock");
-        users.get(caller.as_str()).copied()
-    }
-
-    /// Forgets `caller`, which left the bus.
-    pub fn forget(&self, caller: &str) {
-        self.users
-            .lock()
-            .expect("the caller cache lock")
-            .remove(caller);
-    }
+        })
 }
 
 #[cfg(test)]
@@ -86,21 +125,17 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_caller_is_known_by_its_user_until_it_leaves() {
+    async fn the_bus_tells_a_callers_user_until_it_leaves() {
         let bus = test_bus::PrivateBus::open(None).expect("a private bus");
         let (service, caller) = (connect(&bus).await, connect(&bus).await);
         let name = caller.unique_name().expect("a unique name").to_owned();
-        let users = CallerUsers::default();
 
         let ours = std::fs::metadata("/proc/self").unwrap().uid();
-        assert_eq!(users.user_of(&service, &name).await, Ok(ours));
-        assert_eq!(users.cached(&name), Some(ours));
+        assert_eq!(unix_user(&service, &name).await, Ok(ours));
 
-        users.forget(name.as_str());
-        assert_eq!(users.cached(&name), None);
         caller.close().await.expect("the caller leaves");
         let dbus = zbus::fdo::DBusProxy::new(&service).await.unwrap();
-        let bus_name = zbus::names::BusName::from(name.clone());
+        let bus_name = BusName::from(name.clone());
         tokio::time::timeout(test_bus::WAIT, async {
             while dbus.name_has_owner(bus_name.clone()).await.unwrap() {
                 tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -108,10 +143,31 @@ mod tests {
         })
         .await
         .expect("the bus sees the caller leave");
-        let refused = users.user_of(&service, &name).await.unwrap_err();
+        let refused = unix_user(&service, &name).await.unwrap_err();
         assert!(
             matches!(&refused, ServiceError::UnknownUser(m) if m.contains(name.as_str())),
             "{refused:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_caller_is_remembered_once_until_forgotten() {
+        let bus = test_bus::PrivateBus::open(None).expect("a private bus");
+        let connection = connect(&bus).await;
+        let known = |user| KnownCaller {
+            caller: Caller {
+                name: Arc::from(":1.7"),
+                user: Some(user),
+            },
+            signals: RandomDataSignals::new(&connection, crate::OBJECT_PATH.try_into().unwrap()),
+        };
+        let callers = Callers::default();
+        let first = callers.remember(known(7));
+        // Two first requests at once: the second finds the first one's entry.
+        let second = callers.remember(known(8));
+        assert!(Arc::ptr_eq(&first, &second));
+        assert_eq!(callers.get(":1.7").map(|c| c.caller.user), Some(Some(7)));
+        callers.forget(":1.7");
+        assert!(callers.get(":1.7").is_none());
     }
 }

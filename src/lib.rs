@@ -12,9 +12,10 @@ pub mod cli;
 pub mod client;
 pub mod errors;
 pub mod pending;
-mod request_ids;
+pub mod request_ids;
 pub mod serve;
 pub mod service;
+pub mod slow_request;
 
 /// The code generated from the interface XML (see `build.rs`).
 mod generated {

@@ -1,13 +1,14 @@
 //! The slow requests in flight: bounded per caller, per Unix user and in all, cancelled when
-//! their caller leaves the bus, and hurried to an end when the service stops.
+//! their caller leaves the bus, and handed over to be finished at once when the service stops.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{Notify, watch};
+use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
+use crate::bits::Width;
 use crate::callers::Caller;
 use crate::errors::ServiceError;
 
@@ -33,25 +34,39 @@ impl Default for Limits {
     }
 }
 
+/// A pending request's entry: its task, and its width, which stopping needs.
+#[derive(Debug)]
+struct Entry {
+    task: AbortHandle,
+    width: Width,
+}
+
 /// One caller's pending requests.
 #[derive(Debug)]
 struct CallerRequests {
     user: Option<u32>,
-    /// By request id: the task computing it.
-    tasks: HashMap<String, AbortHandle>,
+    /// By request number.
+    tasks: HashMap<u64, Entry>,
 }
 
 #[derive(Debug, Default)]
 struct State {
     /// By caller's unique name.
-    by_caller: HashMap<String, CallerRequests>,
+    by_caller: HashMap<Arc<str>, CallerRequests>,
     /// How many are pending for each Unix user.
     by_user: HashMap<u32, usize>,
     total: usize,
+    /// Requests that left the registry to send their result and have not yet.
+    sending: usize,
     stopping: bool,
 }
 
 impl State {
+    /// Whether nothing is pending and no result is being sent.
+    fn is_settled(&self) -> bool {
+        self.total == 0 && self.sending == 0
+    }
+
     /// Takes `count` requests of `user` off the counts.
     fn release(&mut self, user: Option<u32>, count: usize) {
         self.total -= count;
@@ -72,7 +87,7 @@ impl State {
         }
         let of_caller = self
             .by_caller
-            .get(&caller.name)
+            .get(&*caller.name)
             .map_or(0, |requests| requests.tasks.len());
         if of_caller >= limits.per_caller {
             return Some(ServiceError::Busy(format!(
@@ -98,15 +113,71 @@ impl State {
     }
 }
 
-/// The registry of pending slow requests. Each runs as one tokio task.
+/// The registry of pending slow requests. Each runs as one tokio task, which leaves the
+/// registry (with [`Claim::take`]) when its number is drawn, to send its result.
 #[derive(Debug)]
 pub struct PendingRequests {
     limits: Limits,
     state: Mutex<State>,
-    /// Set once the service stops: tasks then finish at once.
-    hurry: watch::Sender<bool>,
-    /// Woken whenever the last pending request ends.
+    /// Woken whenever the registry becomes settled: nothing pending, no result being sent.
     settled: Notify,
+}
+
+/// A request that [`PendingRequests::stop`] took over: its task is aborted, and its result
+/// is the stopper's to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfinished {
+    /// The unique name of the caller that made it.
+    pub caller: Arc<str>,
+    /// Its number.
+    pub id: u64,
+    /// Its width.
+    pub width: Width,
+}
+
+/// A request task's right to send its result: [`Claim::take`] it once the number is drawn.
+/// (Only the registry: the task knows its caller and id, and a pending request should be
+/// small.)
+#[derive(Debug)]
+pub struct Claim {
+    registry: Arc<PendingRequests>,
+}
+
+impl Claim {
+    /// Takes request `id` of `caller` out of the registry, so that its task sends the result
+    /// while the returned guard lives; `None` if stopping took the request over (and sends
+    /// the result itself) or its caller left.
+    pub fn take(self, caller: &str, id: u64) -> Option<Sending> {
+        let mut state = self.registry.state.lock().expect("the registry lock");
+        let requests = state.by_caller.get_mut(caller)?;
+        requests.tasks.remove(&id)?;
+        let user = requests.user;
+        if requests.tasks.is_empty() {
+            state.by_caller.remove(caller);
+        }
+        state.release(user, 1);
+        state.sending += 1;
+        drop(state);
+        Some(Sending {
+            registry: self.registry,
+        })
+    }
+}
+
+/// A result being sent; stopping waits until none is.
+#[derive(Debug)]
+pub struct Sending {
+    registry: Arc<PendingRequests>,
+}
+
+impl Drop for Sending {
+    fn drop(&mut self) {
+        let mut state = self.registry.state.lock().expect("the registry lock");
+        state.sending -= 1;
+        if state.is_settled() {
+            self.registry.settled.notify_waiters();
+        }
+    }
 }
 
 impl PendingRequests {
@@ -115,67 +186,47 @@ impl PendingRequests {
         Arc::new(Self {
             limits,
             state: Mutex::default(),
-            hurry: watch::Sender::new(false),
             settled: Notify::new(),
         })
     }
 
-    /// Starts `work` as request `id` of `caller`, or refuses it if a limit is reached or the
-    /// service is stopping. `work` gets a receiver that turns true when it must finish at once.
+    /// Starts `work` as request number `id` of `caller`, `width` bits wide, or refuses it if
+    /// a limit is reached or the service is stopping. `work` gets the [`Claim`] it takes
+    /// before it sends its result.
     pub fn start<W, F>(
         self: &Arc<Self>,
         caller: &Caller,
-        id: &str,
+        id: u64,
+        width: Width,
         work: W,
     ) -> Result<(), ServiceError>
     where
-        W: FnOnce(watch::Receiver<bool>) -> F,
+        W: FnOnce(Claim) -> F,
         F: Future<Output = ()> + Send + 'static,
     {
         let mut state = self.state.lock().expect("the registry lock");
         if let Some(refusal) = state.refusal(caller, &self.limits) {
             return Err(refusal);
         }
-        let registry = Arc::clone(self);
-        let (owner, request) = (caller.name.clone(), id.to_owned());
-        let work = work(self.hurry.subscribe());
-        // The task cannot finish before it is registered: `finish` takes the same lock.
-        let task = tokio::spawn(async move {
-            work.await;
-            registry.finish(&owner, &request);
-        });
+        let claim = Claim {
+            registry: Arc::clone(self),
+        };
+        // The task cannot take its claim before it is registered: `take` takes the same lock.
+        let task = tokio::spawn(work(claim)).abort_handle();
         state
             .by_caller
-            .entry(caller.name.clone())
+            .entry(Arc::clone(&caller.name))
             .or_insert_with(|| CallerRequests {
                 user: caller.user,
                 tasks: HashMap::new(),
             })
             .tasks
-            .insert(id.to_owned(), task.abort_handle());
+            .insert(id, Entry { task, width });
         if let Some(user) = caller.user {
             *state.by_user.entry(user).or_default() += 1;
         }
         state.total += 1;
         Ok(())
-    }
-
-    fn finish(&self, caller: &str, id: &str) {
-        let mut state = self.state.lock().expect("the registry lock");
-        let Some(requests) = state.by_caller.get_mut(caller) else {
-            return;
-        };
-        if requests.tasks.remove(id).is_none() {
-            return;
-        }
-        let user = requests.user;
-        if requests.tasks.is_empty() {
-            state.by_caller.remove(caller);
-        }
-        state.release(user, 1);
-        if state.total == 0 {
-            self.settled.notify_waiters();
-        }
     }
 
     /// Cancels every pending request of `caller` (it left the bus): no result is sent for
@@ -185,11 +236,11 @@ impl PendingRequests {
         let Some(requests) = state.by_caller.remove(caller) else {
             return 0;
         };
-        for task in requests.tasks.values() {
-            task.abort();
+        for entry in requests.tasks.values() {
+            entry.task.abort();
         }
         state.release(requests.user, requests.tasks.len());
-        if state.total == 0 {
+        if state.is_settled() {
             self.settled.notify_waiters();
         }
         requests.tasks.len()
@@ -205,21 +256,43 @@ impl PendingRequests {
         self.len() == 0
     }
 
-    /// Refuses new requests from now on, tells pending ones to finish at once, and waits
-    /// until none is pending.
-    pub async fn stop(&self) {
-        let settled = self.settled.notified();
-        tokio::pin!(settled);
-        settled.as_mut().enable();
-        {
-            let mut state = self.state.lock().expect("the registry lock");
-            state.stopping = true;
-            if state.total == 0 {
-                return;
+    /// Refuses new requests from now on and takes over every pending one: their tasks are
+    /// aborted, and their results are the caller's to send. Results that tasks are sending
+    /// already are not among them; [`PendingRequests::settled`] waits for those.
+    pub fn stop(&self) -> Vec<Unfinished> {
+        let mut state = self.state.lock().expect("the registry lock");
+        state.stopping = true;
+        let mut unfinished = Vec::with_capacity(state.total);
+        for (caller, requests) in state.by_caller.drain() {
+            for (id, entry) in requests.tasks {
+                entry.task.abort();
+                let caller = Arc::clone(&caller);
+                unfinished.push(Unfinished {
+                    caller,
+                    id,
+                    width: entry.width,
+                });
             }
         }
-        self.hurry.send_replace(true);
-        settled.await;
+        state.by_user.clear();
+        state.total = 0;
+        if state.is_settled() {
+            self.settled.notify_waiters();
+        }
+        unfinished
+    }
+
+    /// Waits until nothing is pending and no task is sending a result.
+    pub async fn settled(&self) {
+        loop {
+            let settled = self.settled.notified();
+            tokio::pin!(settled);
+            settled.as_mut().enable();
+            if self.state.lock().expect("the registry lock").is_settled() {
+                return;
+            }
+            settled.await;
+        }
     }
 }
 
@@ -240,51 +313,42 @@ mod tests {
     /// Caller `name` of Unix user `user`.
     fn caller(name: &str, user: u32) -> Caller {
         Caller {
-            name: name.to_owned(),
+            name: Arc::from(name),
             user: Some(user),
         }
     }
 
-    /// Work that waits until told to hurry.
-    async fn until_hurried(mut hurry: watch::Receiver<bool>) {
-        let _ = hurry.wait_for(|h| *h).await;
+    fn width(bits: i32) -> Width {
+        Width::try_from(bits).unwrap()
+    }
+
+    /// Work that never finishes (until aborted).
+    async fn forever(_claim: Claim) {
+        std::future::pending::<()>().await;
     }
 
     #[tokio::test]
     async fn limits_per_caller_per_user_and_in_all_are_enforced_and_named() {
         let pending = PendingRequests::new(limits(2, 3, 4));
-        pending
-            .start(&caller(":1.1", 1000), "a", until_hurried)
-            .unwrap();
-        pending
-            .start(&caller(":1.1", 1000), "b", until_hurried)
-            .unwrap();
-        let refused = pending
-            .start(&caller(":1.1", 1000), "c", until_hurried)
-            .unwrap_err();
+        let start = |name, user, id| pending.start(&caller(name, user), id, width(8), forever);
+        start(":1.1", 1000, 1).unwrap();
+        start(":1.1", 1000, 2).unwrap();
+        let refused = start(":1.1", 1000, 3).unwrap_err();
         assert!(
             refused
                 .to_string()
                 .contains("limit per caller (--max-pending-per-caller)"),
             "{refused}"
         );
-        pending
-            .start(&caller(":1.2", 1000), "d", until_hurried)
-            .unwrap();
-        let refused = pending
-            .start(&caller(":1.3", 1000), "e", until_hurried)
-            .unwrap_err();
+        start(":1.2", 1000, 4).unwrap();
+        let refused = start(":1.3", 1000, 5).unwrap_err();
         assert_eq!(
             refused.to_string(),
             "Unix user 1000 has 3 slow requests pending, the limit per user \
              (--max-pending-per-user)"
         );
-        pending
-            .start(&caller(":1.4", 1001), "f", until_hurried)
-            .unwrap();
-        let refused = pending
-            .start(&caller(":1.5", 1002), "g", until_hurried)
-            .unwrap_err();
+        start(":1.4", 1001, 6).unwrap();
+        let refused = start(":1.5", 1002, 7).unwrap_err();
         assert!(
             refused
                 .to_string()
@@ -297,71 +361,102 @@ mod tests {
     #[tokio::test]
     async fn a_departed_caller_frees_its_places_and_its_users() {
         let pending = PendingRequests::new(limits(2, 2, 3));
-        pending
-            .start(&caller(":1.1", 7), "a", until_hurried)
-            .unwrap();
-        pending
-            .start(&caller(":1.1", 7), "b", until_hurried)
-            .unwrap();
-        assert!(
-            pending
-                .start(&caller(":1.2", 7), "c", until_hurried)
-                .is_err()
-        );
+        let start = |name, id| pending.start(&caller(name, 7), id, width(8), forever);
+        start(":1.1", 1).unwrap();
+        start(":1.1", 2).unwrap();
+        assert!(start(":1.2", 3).is_err());
         assert_eq!(pending.cancel_caller(":1.1"), 2);
         assert!(pending.is_empty());
-        pending
-            .start(&caller(":1.2", 7), "c", until_hurried)
-            .unwrap();
-        pending
-            .start(&caller(":1.2", 7), "d", until_hurried)
-            .unwrap();
+        start(":1.2", 3).unwrap();
+        start(":1.2", 4).unwrap();
     }
 
     #[tokio::test]
     async fn a_caller_without_a_user_counts_per_caller_and_in_all() {
         let pending = PendingRequests::new(limits(2, 1, 3));
         let peer = Caller {
-            name: String::new(),
+            name: Arc::from(""),
             user: None,
         };
-        pending.start(&peer, "a", until_hurried).unwrap();
-        pending.start(&peer, "b", until_hurried).unwrap();
-        assert!(pending.start(&peer, "c", until_hurried).is_err());
+        pending.start(&peer, 1, width(8), forever).unwrap();
+        pending.start(&peer, 2, width(8), forever).unwrap();
+        assert!(pending.start(&peer, 3, width(8), forever).is_err());
         assert_eq!(pending.len(), 2);
     }
 
     #[tokio::test]
-    async fn stopping_hurries_pending_work_and_refuses_new_work() {
+    async fn stopping_takes_over_pending_requests_and_refuses_new_ones() {
         let pending = PendingRequests::new(Limits::default());
         pending
-            .start(&caller(":1.1", 7), "a", until_hurried)
+            .start(&caller(":1.1", 7), 1, width(12), forever)
             .unwrap();
-        tokio::time::timeout(Duration::from_secs(5), pending.stop())
-            .await
-            .expect("stop returns once the work is done");
-        assert!(pending.is_empty());
+        let unfinished = pending.stop();
         assert_eq!(
-            pending.start(&caller(":1.1", 7), "b", until_hurried),
+            unfinished,
+            [Unfinished {
+                caller: Arc::from(":1.1"),
+                id: 1,
+                width: width(12)
+            }]
+        );
+        assert!(pending.is_empty());
+        tokio::time::timeout(Duration::from_secs(5), pending.settled())
+            .await
+            .expect("nothing is left to wait for");
+        assert_eq!(
+            pending.start(&caller(":1.1", 7), 2, width(12), forever),
             Err(ServiceError::ShuttingDown)
         );
     }
 
     #[tokio::test]
-    async fn finished_work_leaves_the_registry_and_frees_its_user() {
+    async fn a_result_being_sent_is_waited_for_and_not_taken_over() {
         let pending = PendingRequests::new(limits(1, 1, 1));
+        let (claimed, sending) = tokio::sync::oneshot::channel();
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let work = |claim: Claim| async move {
+            let guard = claim.take(":1.1", 1);
+            let _ = claimed.send(guard.is_some());
+            let _ = released.await;
+        };
         pending
-            .start(&caller(":1.1", 7), "a", |_| async {})
+            .start(&caller(":1.1", 7), 1, width(8), work)
             .unwrap();
-        tokio::time::timeout(Duration::from_secs(5), async {
-            while !pending.is_empty() {
-                tokio::task::yield_now().await;
-            }
-        })
-        .await
-        .expect("the finished request is removed");
+        assert_eq!(sending.await, Ok(true));
+        // Its place is free at once; the registry is not settled until the result is sent.
         pending
-            .start(&caller(":1.2", 7), "b", until_hurried)
+            .start(&caller(":1.2", 7), 2, width(8), forever)
             .unwrap();
+        assert_eq!(pending.stop().len(), 1, "only the request still pending");
+        let settled = tokio::spawn({
+            let pending = Arc::clone(&pending);
+            async move { pending.settled().await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            !settled.is_finished(),
+            "settled while a result was being sent"
+        );
+        release.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), settled)
+            .await
+            .expect("settled once the result is sent")
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_request_taken_over_by_stopping_cannot_be_claimed() {
+        let pending = PendingRequests::new(Limits::default());
+        let (give, claim) = tokio::sync::oneshot::channel();
+        let work = |claim: Claim| async move {
+            let _ = give.send(claim);
+            std::future::pending::<()>().await;
+        };
+        pending
+            .start(&caller(":1.1", 7), 1, width(8), work)
+            .unwrap();
+        let claim = claim.await.unwrap();
+        assert_eq!(pending.stop().len(), 1);
+        assert!(claim.take(":1.1", 1).is_none());
     }
 }

@@ -2,6 +2,27 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// A slow request's id: a random tag of the process that made it and a counter, written
+/// `<tag>-<n>` on the bus. Sixteen bytes, so that a pending request does not carry a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestId {
+    instance: u32,
+    number: u64,
+}
+
+impl RequestId {
+    /// Its counter, unique within the process.
+    pub fn number(self) -> u64 {
+        self.number
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:08x}-{}", self.instance, self.number)
+    }
+}
+
 /// Hands out ids `<instance>-<n>`: a random tag of this process, then a counter, so that an
 /// id is never reused, not even by a restarted service.
 #[derive(Debug)]
@@ -10,19 +31,28 @@ pub struct RequestIds {
     next: AtomicU64,
 }
 
-impl RequestIds {
+impl Default for RequestIds {
     /// A fresh sequence with a random instance tag.
-    pub fn new() -> Self {
+    fn default() -> Self {
         Self {
             instance: rand::random(),
             next: AtomicU64::new(1),
         }
     }
+}
 
+impl RequestIds {
     /// The next id.
-    pub fn next_id(&self) -> String {
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        format!("{:08x}-{n}", self.instance)
+    pub fn next_id(&self) -> RequestId {
+        self.id(self.next.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The id with counter `number`, of this sequence.
+    pub fn id(&self, number: u64) -> RequestId {
+        RequestId {
+            instance: self.instance,
+            number,
+        }
     }
 }
 
@@ -32,9 +62,13 @@ mod tests {
 
     #[test]
     fn ids_do_not_repeat() {
-        let ids = RequestIds::new();
-        let drawn: std::collections::HashSet<String> = (0..1000).map(|_| ids.next_id()).collect();
+        let ids = RequestIds::default();
+        let drawn: std::collections::HashSet<String> =
+            (0..1000).map(|_| ids.next_id().to_string()).collect();
         assert_eq!(drawn.len(), 1000);
-        assert_ne!(RequestIds::new().next_id(), RequestIds::new().next_id());
+        assert_ne!(
+            RequestIds::default().next_id().to_string(),
+            RequestIds::default().next_id().to_string()
+        );
     }
 }

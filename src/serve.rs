@@ -99,7 +99,7 @@ pub async fn run(
         Stopped::Requested => {
             let pending = service.pending().len();
             tracing::info!(pending, "stopping: pending slow requests finish at once");
-            if tokio::time::timeout(SETTLE_TIMEOUT, service.pending().stop())
+            if tokio::time::timeout(SETTLE_TIMEOUT, service.stop())
                 .await
                 .is_err()
             {

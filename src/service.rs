@@ -4,14 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use zbus::names::BusName;
-
-use crate::bits::{self, BitProgress, Width};
-use crate::callers::{Caller, CallerUsers};
+use crate::bits::{self, Width};
+use crate::callers::Callers;
 use crate::errors::ServiceError;
 use crate::pending::{Limits, PendingRequests};
 use crate::request_ids::RequestIds;
-use crate::{RandomData, RandomDataCall, RandomDataSignals};
+use crate::slow_request::{SlowRequest, send_result};
+use crate::{RandomData, RandomDataCall};
 
 /// How the service behaves.
 #[derive(Debug, Clone)]
@@ -37,7 +36,7 @@ pub struct Service {
     config: ServiceConfig,
     request_ids: RequestIds,
     pending: Arc<PendingRequests>,
-    callers: CallerUsers,
+    callers: Callers,
     /// The connection that asks the bus for callers' Unix users, if not the serving one.
     lookups: Option<zbus::Connection>,
 }
@@ -48,8 +47,8 @@ impl Service {
         Self {
             pending: PendingRequests::new(config.limits),
             config,
-            request_ids: RequestIds::new(),
-            callers: CallerUsers::default(),
+            request_ids: RequestIds::default(),
+            callers: Callers::default(),
             lookups: None,
         }
     }
@@ -64,6 +63,20 @@ impl Service {
     /// Its pending slow requests.
     pub fn pending(&self) -> &Arc<PendingRequests> {
         &self.pending
+    }
+
+    /// Stops taking slow requests and finishes the pending ones at once: each gets a
+    /// uniformly random number of its width, drawn now, as its result. Returns when every
+    /// result is sent.
+    pub async fn stop(&self) {
+        for unfinished in self.pending.stop() {
+            let Some(caller) = self.callers.get(&unfinished.caller) else {
+                continue;
+            };
+            let id = self.request_ids.id(unfinished.id);
+            send_result(&caller, id, &bits::random_number(unfinished.width)).await;
+        }
+        self.pending.settled().await;
     }
 
     /// Forgets `caller`, which left the bus: its pending requests are cancelled (no result is
@@ -115,72 +128,29 @@ impl Service {
         progress: bool,
     ) -> Result<String, ServiceError> {
         let width = width(bits)?;
-        let sender = call.sender().map(|sender| sender.to_owned());
+        let lookups = self.lookups.as_ref().unwrap_or(call.connection());
         // The result goes to the caller alone: see README, "Reliability".
-        let (signals, caller) = match &sender {
-            Some(sender) => (
-                call.signals().to(BusName::from(sender.clone())),
-                Caller {
-                    name: sender.to_string(),
-                    user: Some(self.caller_user(call, sender).await?),
-                },
-            ),
-            None => (
-                call.signals(),
-                Caller {
-                    name: String::new(),
-                    user: None,
-                },
-            ),
-        };
+        let caller = self.callers.of(call, lookups).await?;
         let id = self.request_ids.next_id();
-        let tick = self.config.bit_interval;
-        let request_id = id.clone();
-        let report = progress.then(|| ProgressReport {
-            signals: signals.clone(),
-            request_id: id.clone(),
-            total: width.bits(),
-        });
-        self.pending.start(&caller, &id, move |hurry| async move {
-            let number = bits::random_number_slowly(width, tick, hurry, report).await;
-            // Boxed: the emission's state is large, and a pending request should not carry it
-            // while it waits for its ticks.
-            let emitted = Box::pin(signals.slow_result(&request_id, &number.to_string())).await;
-            if let Err(error) = emitted {
-                tracing::warn!(%request_id, %error, "could not emit slow_result");
-            }
-        })?;
-        tracing::debug!(caller = caller.name, user = ?caller.user, request_id = %id, bits, progress, "slow request started");
-        Ok(id)
-    }
-}
-
-impl Service {
-    /// The Unix user of `sender`, the caller of `call`.
-    async fn caller_user(
-        &self,
-        call: &RandomDataCall<'_>,
-        sender: &zbus::names::UniqueName<'_>,
-    ) -> Result<u32, ServiceError> {
-        let connection = self.lookups.as_ref().unwrap_or(call.connection());
-        self.callers.user_of(connection, sender).await
-    }
-}
-
-/// Tells a caller of `slow_with_progress` of each bit, with `slow_progress`.
-struct ProgressReport {
-    signals: RandomDataSignals,
-    request_id: String,
-    total: u32,
-}
-
-impl BitProgress for ProgressReport {
-    async fn bit_drawn(&mut self, done: u32) {
-        let sent = self
-            .signals
-            .slow_progress(&self.request_id, done, self.total);
-        if let Err(error) = Box::pin(sent).await {
-            tracing::warn!(request_id = %self.request_id, %error, "could not emit slow_progress");
+        let request = SlowRequest {
+            caller: Arc::clone(&caller),
+            id,
+            width,
+            tick: self.config.bit_interval,
+        };
+        let (number, pending) = (id.number(), &self.pending);
+        // Two task types: a plain `slow` request carries no reporter.
+        if progress {
+            let report = request.progress_report();
+            pending.start(&caller.caller, number, width, |claim| {
+                request.run(claim, report)
+            })?;
+        } else {
+            pending.start(&caller.caller, number, width, |claim| {
+                request.run(claim, ())
+            })?;
         }
+        tracing::debug!(caller = %caller.caller.name, user = ?caller.caller.user, %id, bits, progress, "slow request started");
+        Ok(id.to_string())
     }
 }
