@@ -11,7 +11,7 @@ use zbus::fdo::DBusProxy;
 use crate::bus::BusArgs;
 use crate::{OBJECT_PATH, RandomDataServer, SERVICE_NAME, Service};
 
-/// How long a stopping service waits for its hurried requests to emit their results.
+/// How long a stopping service waits for the results of its pending requests to be sent.
 pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why the service stopped serving.
