@@ -45,14 +45,12 @@ impl Callers {
     ) -> Result<Arc<KnownCaller>, ServiceError> {
         let Some(sender) = call.sender() else {
             // A peer-to-peer connection: one caller, with no bus to ask.
-            return Ok(self.get("").unwrap_or_else(|| {
-                self.remember(KnownCaller {
-                    caller: Caller {
-                        name: Arc::from(""),
-                        user: None,
-                    },
-                    signals: call.signals(),
-                })
+            return Ok(self.remember(KnownCaller {
+                caller: Caller {
+                    name: Arc::from(""),
+                    user: None,
+                },
+                signals: call.signals(),
             }));
         };
         if let Some(known) = self.get(sender.as_str()) {
@@ -77,6 +75,8 @@ impl Callers {
         known.get(name).cloned()
     }
 
+    /// Remembers `caller`, unless a caller of its name is known already; returns the one
+    /// remembered.
     fn remember(&self, caller: KnownCaller) -> Arc<KnownCaller> {
         let caller = Arc::new(caller);
         let mut known = self.known.lock().expect("the callers lock");

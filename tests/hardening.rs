@@ -30,8 +30,7 @@ const POLICY: &str = include_str!("../dist/system/com.larry-price.test.conf");
 fn directive(key: &str) -> Vec<&'static str> {
     [UNIT, HARDENING]
         .iter()
-        .flat_map(|file| file.lines())
-        .filter_map(|line| line.strip_prefix(key)?.strip_prefix('='))
+        .flat_map(|file| common::key_values(file, key))
         .collect()
 }
 

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use common::debian_tool;
+use common::{debian_tool, key_values as values};
 use random_data::SERVICE_NAME;
 
 /// The most exposure `systemd-analyze security` (0 to 10) may give the installed units.
@@ -77,13 +77,6 @@ impl Installed {
             .and_then(|(_, rating)| rating.split_whitespace().next()?.parse().ok())
             .unwrap_or_else(|| panic!("no exposure in {stdout}"))
     }
-}
-
-/// The values of `key` in a unit or a D-Bus activation file.
-fn values<'a>(file: &'a str, key: &str) -> Vec<&'a str> {
-    file.lines()
-        .filter_map(|line| line.strip_prefix(key)?.strip_prefix('='))
-        .collect()
 }
 
 #[tokio::test]

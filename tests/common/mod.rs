@@ -181,6 +181,14 @@ impl RunningService {
     }
 }
 
+/// The values of `key` in a systemd unit or a D-Bus activation file (`KEY=VALUE` lines), in
+/// order.
+pub fn key_values<'a>(file: &'a str, key: &str) -> Vec<&'a str> {
+    file.lines()
+        .filter_map(|line| line.strip_prefix(key)?.strip_prefix('='))
+        .collect()
+}
+
 /// The configuration of a system bus whose socket is in `dir`: like Debian's `system.conf`
 /// (every user may connect; owning names and calling methods are denied by default), plus
 /// `policy` (a `<busconfig>` document such as the shipped one, written into `dir`).
