@@ -83,7 +83,7 @@ async fn our_service_matches_the_xml() {
         ]
     );
 
-    let output = bus.run_client(&["contract", "--strict", XML]).await;
+    let output = bus.run_check(&["--strict", XML]).await;
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stdout).ends_with("0 breaking, 0 compatible\n"));
 }
@@ -120,7 +120,7 @@ async fn a_divergent_object_is_reported_with_exactly_its_differences() {
         Some("calls fail with org.freedesktop.DBus.Error.InvalidArgs")
     );
 
-    let output = bus.run_client(&["contract", XML_V1]).await;
+    let output = bus.run_check(&[XML_V1]).await;
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -145,15 +145,9 @@ async fn the_python_tutorial_service_differs_in_argument_names_only() {
     }
 
     // Compatible: passes, but not with --strict.
+    assert_eq!(bus.run_check(&[XML_V1]).await.status.code(), Some(0));
     assert_eq!(
-        bus.run_client(&["contract", XML_V1]).await.status.code(),
-        Some(0)
-    );
-    assert_eq!(
-        bus.run_client(&["contract", "--strict", XML_V1])
-            .await
-            .status
-            .code(),
+        bus.run_check(&["--strict", XML_V1]).await.status.code(),
         Some(1)
     );
 }
@@ -172,20 +166,17 @@ async fn the_evolved_service_is_compatible_with_the_first_xml() {
             (Class::Compatible, "signal slow_progress", "added"),
         ]
     );
-    assert_eq!(
-        bus.run_client(&["contract", XML_V1]).await.status.code(),
-        Some(0)
-    );
+    assert_eq!(bus.run_check(&[XML_V1]).await.status.code(), Some(0));
 }
 
 #[tokio::test]
 async fn no_object_or_a_bad_file_exits_2() {
     let bus = PrivateBus::start().await;
-    let output = bus.run_client(&["contract", XML]).await;
+    let output = bus.run_check(&[XML]).await;
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot introspect"));
 
     let _service = bus.start_service().await;
-    let output = bus.run_client(&["contract", "no/such/file.xml"]).await;
+    let output = bus.run_check(&["no/such/file.xml"]).await;
     assert_eq!(output.status.code(), Some(2), "{output:?}");
 }

@@ -88,10 +88,6 @@ async fn the_man_pages_render_and_the_completions_load() {
             ["--slow", "random-data-service(8)"],
         ),
         (
-            "share/man/man1/random-data-contract.1",
-            ["--strict", "random-data(1)"],
-        ),
-        (
             "share/man/man8/random-data-service.8",
             ["--max-pending-per-user", "random-data(1)"],
         ),

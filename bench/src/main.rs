@@ -7,7 +7,7 @@
 //! one line per figure and writes them all as JSON.
 //!
 //! Build it with the other binaries, in release mode (debug builds are about ten times slower
-//! on the bus): `cargo build --release --workspace --bins && target/release/random-data-bench`.
+//! on the bus): `cargo build --release -p random-data -p random-data-bench --bins && target/release/random-data-bench`.
 
 mod measure;
 mod processes;
@@ -375,7 +375,7 @@ fn sibling_binary(name: &str) -> zbus::Result<PathBuf> {
         Ok(sibling)
     } else {
         Err(zbus::Error::Failure(format!(
-            "{} is missing: build all binaries first (cargo build --release --workspace --bins)",
+            "{} is missing: build all binaries first (cargo build --release -p random-data -p random-data-bench --bins)",
             sibling.display()
         )))
     }

@@ -1,27 +1,22 @@
 //! The command line of `random-data`, the client, and its `main`.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
-use dbus_xml_codegen::check;
+use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::bus::BusArgs;
-use crate::{OBJECT_PATH, RandomDataProxy, SERVICE_NAME, client};
+use crate::{RandomDataProxy, client};
 
 /// Ask the random-data D-Bus service for a random number.
 ///
 /// Exit codes: 0 printed a number, 1 the service refused (e.g. bits out of range) or another
 /// D-Bus error, 2 no bus or no service, 3 a slow request timed out.
 #[derive(Debug, Parser)]
-#[command(name = "random-data", version, args_conflicts_with_subcommands = true)]
+#[command(name = "random-data", version)]
 pub struct ClientCli {
-    /// What to do other than ask for a number.
-    #[command(subcommand)]
-    pub command: Option<Command>,
     /// How to ask for a number.
     #[command(flatten)]
     pub ask: AskArgs,
@@ -46,36 +41,7 @@ pub struct AskArgs {
     pub bus: BusArgs,
 }
 
-/// The subcommands.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Compare a live object's introspection with an introspection XML file.
-    ///
-    /// Prints every difference, classed as breaking or compatible. Exit codes: 0 no breaking
-    /// difference (with --strict: no difference at all), 1 a breaking difference (with
-    /// --strict: any), 2 the XML or the object could not be read.
-    Contract(ContractArgs),
-}
-
-/// The arguments of `random-data contract`.
-#[derive(Debug, clap::Args)]
-pub struct ContractArgs {
-    /// The introspection XML the object should match.
-    pub file: PathBuf,
-    /// The bus name of the object's owner.
-    #[arg(long, default_value = SERVICE_NAME)]
-    pub dest: String,
-    /// The object's path.
-    #[arg(long, default_value = OBJECT_PATH)]
-    pub path: String,
-    /// Fail on compatible differences too.
-    #[arg(long)]
-    pub strict: bool,
-    #[command(flatten)]
-    pub bus: BusArgs,
-}
-
-/// The client's `main`: parses the command line, asks or checks, and returns the exit code.
+/// The client's `main`: parses the command line, asks, and returns the exit code.
 /// (Here rather than in the binary, so that an edit to the XML recompiles one crate and the
 /// binary only relinks.)
 pub fn main() -> ExitCode {
@@ -89,11 +55,7 @@ pub fn main() -> ExitCode {
 }
 
 async fn run_command_line() -> ExitCode {
-    let cli = ClientCli::parse();
-    match cli.command {
-        Some(Command::Contract(args)) => check_contract(&args).await,
-        None => ask(&cli.ask).await,
-    }
+    ask(&ClientCli::parse().ask).await
 }
 
 /// What the client prints with `--json`.
@@ -161,29 +123,4 @@ fn progress_bar(bits: i32) -> ProgressBar {
             .expect("the template is valid"),
     );
     bar
-}
-
-async fn check_contract(args: &ContractArgs) -> ExitCode {
-    let report = async {
-        let connection = args
-            .bus
-            .builder()
-            .build()
-            .await
-            .map_err(|e| e.to_string())?;
-        check::check(&connection, &args.dest, &args.path, &args.file)
-            .await
-            .map_err(|e| e.to_string())
-    };
-    match report.await {
-        Ok(report) => {
-            println!("{report}");
-            let failed = report.is_breaking() || (args.strict && !report.differences.is_empty());
-            ExitCode::from(u8::from(failed))
-        }
-        Err(error) => {
-            eprintln!("random-data contract: {error}");
-            ExitCode::from(2)
-        }
-    }
 }

@@ -135,6 +135,30 @@ impl PrivateBus {
         client.args(args).args(["--address", self.address()]);
         run_with_timeout(client).await
     }
+
+    /// Runs the toolkit's `dbus-xml-codegen check FILE --dest com.larry-price.test` against
+    /// this bus with `args` (the live contract check users run) and returns what it did.
+    pub async fn run_check(&self, args: &[&str]) -> Output {
+        let mut check = Command::new(toolkit_command());
+        check
+            .arg("check")
+            .args(args)
+            .args(["--dest", SERVICE_NAME, "--address", self.address()]);
+        run_with_timeout(check).await
+    }
+}
+
+/// The toolkit's command, `dbus-xml-codegen`, which the workspace's test run builds beside the
+/// app's binaries (cargo sets `CARGO_BIN_EXE_*` for a package's own binaries only).
+fn toolkit_command() -> std::path::PathBuf {
+    let command = Path::new(env!("CARGO_BIN_EXE_random-data")).with_file_name("dbus-xml-codegen");
+    assert!(
+        command.exists(),
+        "{} is not built: run the tests with `cargo test --workspace` (scripts/test), or build \
+         it first with `cargo build -p dbus-xml-codegen`",
+        command.display()
+    );
+    command
 }
 
 /// A running service process, killed when dropped.

@@ -43,11 +43,6 @@ fn write_assets(share: &Path) -> std::io::Result<Vec<PathBuf>> {
             &[("random-data", "1"), ("busctl", "1")],
         )?,
     ];
-    for subcommand in client.get_subcommands() {
-        let name = format!("{}-{}", client.get_name(), subcommand.get_name());
-        let page = subcommand.clone().name(name);
-        written.push(man_page(share, &page, "1", &[("random-data", "1")])?);
-    }
     for command in [client, service] {
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
             written.push(completion(share, &command, shell)?);
