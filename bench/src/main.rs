@@ -1,7 +1,10 @@
-//! `random-data-bench`: measures the service against the bus's own limit (Peer.Ping on the
-//! same connection) and against the original Python service, in one run, on private buses.
-//! Call loads run in interleaved rounds (quick, Ping and Python's quick in turn, the order
-//! rotating) and are reported as the median and the spread over the rounds. Memory is
+//! `random-data-bench`: measures the service, in one run and on private buses, against
+//! baselines that no change to the app can move: a C server on sd-bus and a hand-written
+//! `#[zbus::interface]`, each answering `quick` with a constant (the bus's floor and zbus's),
+//! beside the generated adapter around the same constant, zbus's own Peer.Ping on the app's
+//! connection, and the original Python service. Call loads run in interleaved rounds (every
+//! target in turn, the order rotating) and are reported as the median and the spread over the
+//! rounds; instructions per call are counted under valgrind, which noise cannot move. Memory is
 //! measured with many slow requests pending (a window of calls in flight, then bursts of
 //! calls sent at once), against a bare sleeping tokio task measured in the same run. Prints
 //! one line per figure and writes them all as JSON.
@@ -9,6 +12,8 @@
 //! Build it with the other binaries, in release mode (debug builds are about ten times slower
 //! on the bus): `cargo build --release -p random-data -p random-data-bench --bins && target/release/random-data-bench`.
 
+mod floors;
+mod instructions;
 mod measure;
 mod processes;
 mod report;
@@ -19,6 +24,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use floors::{Floor, Floors};
+use instructions::Work;
 use measure::{Load, SlowBatch, bare_task_bytes, load, slow_batch};
 use processes::Service;
 use random_data::{OBJECT_PATH, RandomDataProxy};
@@ -59,13 +66,24 @@ struct Args {
     /// (its CPU and memory figures are then the wrapper's).
     #[arg(long, value_name = "COMMAND")]
     wrap: Option<String>,
+    /// Also measure this build of `random-data-service` (e.g. an older release) in the same
+    /// rounds, as the call target "other quick".
+    #[arg(long, value_name = "PATH")]
+    other_service: Option<PathBuf>,
+    /// Fail (exit 1) when the app's instructions per quick call exceed zbus's floor, counted
+    /// in the same run, by more than this ratio.
+    #[arg(long, value_name = "RATIO")]
+    max_instructions_vs_zbus: Option<f64>,
 }
 
 /// The parts of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Part {
-    /// quick, Ping and Python's quick, in rounds.
+    /// quick on the app, the floors and Python, and Ping, in rounds.
     Calls,
+    /// Instructions per quick call (app, generated adapter, zbus and C floors) and per slow
+    /// request, under valgrind.
+    Instructions,
     /// Slow requests through a window of calls in flight, and Python's.
     Windowed,
     /// Bursts of slow requests.
@@ -79,6 +97,8 @@ struct Plan {
     pending: usize,
     python_slow_count: usize,
     bursts: Vec<usize>,
+    quick_counted: instructions::Calls,
+    slow_counted: instructions::Calls,
 }
 
 impl Plan {
@@ -94,11 +114,23 @@ impl Plan {
                 vec![10_000, 20_000, 40_000],
             )
         };
+        let (quick_counted, slow_counted) = if args.short {
+            ((200, 1_200, 5), (20, 120, 3))
+        } else {
+            ((1_000, 6_000, 9), (100, 600, 5))
+        };
+        let calls = |(small, large, repeats)| instructions::Calls {
+            small,
+            large,
+            repeats,
+        };
         Self {
             load_time,
             rounds: args.rounds.unwrap_or(rounds),
             pending: args.pending.unwrap_or(pending),
             python_slow_count,
+            quick_counted: calls(quick_counted),
+            slow_counted: calls(slow_counted),
             bursts: if args.bursts.is_empty() {
                 bursts
             } else {
@@ -147,29 +179,130 @@ impl CallSummary {
     }
 }
 
-/// The call loads, round by round, and what they add up to.
-#[derive(Debug, Serialize)]
-struct CallRounds {
-    quick: Vec<CallFigures>,
-    ping: Vec<CallFigures>,
-    python_quick: Vec<CallFigures>,
-    summary: CallRatios,
+/// What answers the calls of a call target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Server {
+    /// The app's service.
+    Ours,
+    /// The build given with `--other-service`.
+    Other,
+    /// The Python tutorial service.
+    Python,
+    /// A baseline that answers `quick` with a constant.
+    Floor(Floor),
 }
 
-/// The call targets' medians and spreads, and their ratios, each taken within a round.
+/// A call target of the rounds: a call, and who answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// quick on the app's service.
+    Quick,
+    /// zbus's Peer.Ping on the app's service.
+    Ping,
+    /// quick on the generated adapter around a constant.
+    GeneratedQuick,
+    /// quick on a hand-written `#[zbus::interface]`.
+    ZbusQuick,
+    /// quick on the C server (sd-bus).
+    CQuick,
+    /// quick on the Python service.
+    PythonQuick,
+    /// quick on the build given with `--other-service`.
+    OtherQuick,
+}
+
+impl Target {
+    /// The targets of a run: all but `OtherQuick`, which only `--other-service` adds.
+    fn of(args: &Args) -> Vec<Target> {
+        let mut targets = vec![
+            Target::Quick,
+            Target::Ping,
+            Target::GeneratedQuick,
+            Target::ZbusQuick,
+            Target::CQuick,
+            Target::PythonQuick,
+        ];
+        if args.other_service.is_some() {
+            targets.push(Target::OtherQuick);
+        }
+        targets
+    }
+
+    /// Its name in the report.
+    fn name(self) -> &'static str {
+        match self {
+            Target::Quick => "quick",
+            Target::Ping => "Ping",
+            Target::GeneratedQuick => "generated quick",
+            Target::ZbusQuick => "zbus quick",
+            Target::CQuick => "C quick",
+            Target::PythonQuick => "Python quick",
+            Target::OtherQuick => "other quick",
+        }
+    }
+
+    fn server(self) -> Server {
+        match self {
+            Target::Quick | Target::Ping => Server::Ours,
+            Target::GeneratedQuick => Server::Floor(Floor::Generated),
+            Target::ZbusQuick => Server::Floor(Floor::Zbus),
+            Target::CQuick => Server::Floor(Floor::C),
+            Target::PythonQuick => Server::Python,
+            Target::OtherQuick => Server::Other,
+        }
+    }
+
+    fn call(self) -> Call {
+        match self {
+            Target::Ping => Call::Ping,
+            _ => Call::Quick,
+        }
+    }
+}
+
+/// One target's rounds and what they add up to.
 #[derive(Debug, Serialize)]
-struct CallRatios {
-    quick: CallSummary,
-    ping: CallSummary,
-    python_quick: CallSummary,
-    /// quick / Ping service CPU per call (target <= 1.1).
-    cpu_quick_vs_ping: Spread,
-    /// quick / Ping p50 latency at 1 in flight (target <= 1.05).
-    p50_quick_vs_ping: Spread,
-    /// quick / Ping throughput at 64 in flight (target >= 0.95).
-    throughput_quick_vs_ping: Spread,
-    /// Ours / Python service CPU per quick call (target <= 0.5).
-    cpu_quick_vs_python: Spread,
+struct TargetRounds {
+    name: &'static str,
+    rounds: Vec<CallFigures>,
+    summary: CallSummary,
+}
+
+/// A ratio of two targets' figures, taken within each round.
+#[derive(Debug, Serialize)]
+struct Ratio {
+    what: String,
+    ratio: Spread,
+    /// What it should be, if anything is promised.
+    target: Option<&'static str>,
+}
+
+/// The call loads, round by round, and their ratios.
+#[derive(Debug, Serialize)]
+struct CallRounds {
+    rounds: usize,
+    targets: Vec<TargetRounds>,
+    ratios: Vec<Ratio>,
+}
+
+/// Instructions per call, under valgrind.
+#[derive(Debug, Serialize)]
+struct InstructionFigures {
+    quick_calls: instructions::Calls,
+    slow_requests: instructions::Calls,
+    /// Per quick call: the app, the generated adapter, zbus's and the C floor.
+    quick: instructions::Count,
+    generated_quick: instructions::Count,
+    zbus_quick: instructions::Count,
+    c_quick: instructions::Count,
+    /// Per slow request of 4 bits (the call, four ticks, the signal), the app.
+    slow: instructions::Count,
+    /// Per quick call, the build given with `--other-service`.
+    other_quick: Option<instructions::Count>,
+    quick_vs_zbus: f64,
+    quick_vs_c: f64,
+    generated_vs_zbus: f64,
+    zbus_vs_c: f64,
 }
 
 /// One batch of slow requests against one service.
@@ -204,6 +337,7 @@ struct Windowed {
 struct Figures {
     machine: String,
     calls: Option<CallRounds>,
+    instructions: Option<InstructionFigures>,
     windowed: Option<Windowed>,
     bursts: Vec<SlowFigures>,
 }
@@ -214,6 +348,16 @@ async fn main() -> ExitCode {
     match run(&args).await {
         Ok(figures) => {
             report::print(&figures);
+            let over_budget = match (&figures.instructions, args.max_instructions_vs_zbus) {
+                (Some(counted), Some(limit)) if counted.quick_vs_zbus > limit => {
+                    eprintln!(
+                        "random-data-bench: the app's instructions per quick call are {:.3}× zbus's floor, over the limit of {limit:.3}× (--max-instructions-vs-zbus): something was added to the quick path",
+                        counted.quick_vs_zbus
+                    );
+                    true
+                }
+                _ => false,
+            };
             let json = serde_json::to_string_pretty(&figures).expect("figures serialize");
             if let Err(error) = std::fs::write(&args.output, json + "\n") {
                 eprintln!(
@@ -223,7 +367,11 @@ async fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
             println!("figures written to {}", args.output.display());
-            ExitCode::SUCCESS
+            if over_budget {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(error) => {
             eprintln!("random-data-bench: {error}");
@@ -238,18 +386,57 @@ struct Run<'a> {
     plan: Plan,
     bus: PrivateBus,
     ours: PathBuf,
+    floors: Option<Floors>,
     tick: String,
 }
 
 impl Run<'_> {
-    /// Starts our service on `bus` with raised caps.
+    /// Starts our service on `bus` with raised caps, under `--wrap` if given.
     async fn our_service(&self, bus: &PrivateBus) -> zbus::Result<Service> {
+        self.start(Server::Ours, bus, None).await
+    }
+
+    /// Starts our service on `bus` with raised caps and a tick of `tick`, under `wrapper` if
+    /// given.
+    async fn our_service_ticking(
+        &self,
+        bus: &PrivateBus,
+        tick: &str,
+        wrapper: Option<&str>,
+    ) -> zbus::Result<Service> {
         let args = [
-            &["--address", bus.address(), "--bit-interval", &self.tick][..],
+            &["--address", bus.address(), "--bit-interval", tick][..],
             &RAISED_CAPS[..],
         ]
         .concat();
-        Service::start(bus, &self.ours, &args, self.args.wrap.as_deref()).await
+        Service::start(bus, &self.ours, &args, wrapper).await
+    }
+
+    /// Starts `server` on `bus`, under `wrapper` if given (our service otherwise under
+    /// `--wrap`, if given); ours with raised caps.
+    async fn start(
+        &self,
+        server: Server,
+        bus: &PrivateBus,
+        wrapper: Option<&str>,
+    ) -> zbus::Result<Service> {
+        match server {
+            Server::Ours => {
+                let wrapper = wrapper.or(self.args.wrap.as_deref());
+                self.our_service_ticking(bus, &self.tick, wrapper).await
+            }
+            Server::Other => {
+                let other = self.args.other_service.as_ref().expect("--other-service");
+                // Its own defaults: older builds lack some of the caps' flags, and quick
+                // calls meet no cap.
+                Service::start(bus, other, &["--address", bus.address()], wrapper).await
+            }
+            Server::Python => self.python_service(bus).await,
+            Server::Floor(floor) => {
+                let floors = self.floors.as_ref().expect("the floors are built");
+                floors.start(floor, bus, wrapper).await
+            }
+        }
     }
 
     /// Starts the Python service on `bus`.
@@ -263,17 +450,26 @@ impl Run<'_> {
 
 async fn run(args: &Args) -> zbus::Result<Figures> {
     let wanted = |part| args.only.is_none_or(|only| only == part);
+    let floors = match wanted(Part::Calls) || wanted(Part::Instructions) {
+        true => Some(Floors::build()?),
+        false => None,
+    };
     let run = Run {
         args,
         plan: Plan::of(args),
         bus: processes::start_bus()?,
         ours: sibling_binary("random-data-service")?,
+        floors,
         tick: humantime::format_duration(args.slow_tick).to_string(),
     };
     // First, while this process's heap is fresh.
     let bare_task = bare_task_bytes(100_000).await;
     let calls = match wanted(Part::Calls) {
         true => Some(call_rounds(&run).await?),
+        false => None,
+    };
+    let instructions = match wanted(Part::Instructions) {
+        true => Some(instruction_counts(&run).await?),
         false => None,
     };
     let windowed = match wanted(Part::Windowed) {
@@ -293,55 +489,188 @@ async fn run(args: &Args) -> zbus::Result<Figures> {
     Ok(Figures {
         machine: machine(),
         calls,
+        instructions,
         windowed,
         bursts,
     })
 }
 
-/// The call loads in interleaved rounds: our service serves quick and Ping; the Python
-/// service, on a second bus of its own (both want the same name), serves its quick.
+/// The call loads in interleaved rounds: each server on a bus of its own (they all want the
+/// same name), the app's serving both quick and Ping.
 async fn call_rounds(run: &Run<'_>) -> zbus::Result<CallRounds> {
-    let python_bus = processes::start_bus()?;
-    let service = run.our_service(&run.bus).await?;
-    let python = run.python_service(&python_bus).await?;
-    let targets = [
-        (&run.bus, &service, Call::Quick),
-        (&run.bus, &service, Call::Ping),
-        (&python_bus, &python, Call::Quick),
-    ];
-    let mut rounds: [Vec<CallFigures>; 3] = Default::default();
+    let all = Target::of(run.args);
+    let mut servers: Vec<(Server, PrivateBus, Service)> = Vec::new();
+    for &target in &all {
+        let server = target.server();
+        if servers.iter().all(|(started, ..)| *started != server) {
+            let bus = processes::start_bus()?;
+            let service = run.start(server, &bus, None).await?;
+            servers.push((server, bus, service));
+        }
+    }
+    let mut rounds: Vec<Vec<CallFigures>> = all.iter().map(|_| Vec::new()).collect();
     for round in 0..run.plan.rounds {
         eprintln!(
-            "round {} of {}: quick, Ping, Python's quick…",
+            "round {} of {}: every call target…",
             round + 1,
             run.plan.rounds
         );
-        for turn in 0..targets.len() {
-            let index = (round + turn) % targets.len();
-            let (bus, service, call) = targets[index];
-            rounds[index].push(call_figures(bus, service, run.plan.load_time, call).await?);
+        for turn in 0..all.len() {
+            let index = (round + turn) % all.len();
+            let target = all[index];
+            let (_, bus, service) = servers
+                .iter()
+                .find(|(server, ..)| *server == target.server())
+                .expect("every target's server is started");
+            let figures = call_figures(bus, service, run.plan.load_time, target.call()).await?;
+            rounds[index].push(figures);
         }
     }
-    service.stop().await;
-    python.stop().await;
-    let [quick, ping, python_quick] = rounds;
-    let ratio = |of: fn(&CallFigures) -> f64, over: &[CallFigures]| {
-        Spread::of(quick.iter().zip(over).map(|(q, o)| of(q) / of(o)))
+    for (_, _, service) in servers {
+        service.stop().await;
+    }
+    let of = |target: Target| &rounds[all.iter().position(|t| *t == target).unwrap()];
+    let ratio = |what: &str,
+                 figure: fn(&CallFigures) -> f64,
+                 over: Target,
+                 under: Target,
+                 target: Option<&'static str>| Ratio {
+        what: format!("{what}, {} / {}", over.name(), under.name()),
+        ratio: Spread::of(
+            of(over)
+                .iter()
+                .zip(of(under))
+                .map(|(o, u)| figure(o) / figure(u)),
+        ),
+        target,
     };
-    let summary = CallRatios {
-        cpu_quick_vs_ping: ratio(|f| f.cpu_us_per_call, &ping),
-        p50_quick_vs_ping: ratio(|f| f.in_flight_1.p50_us, &ping),
-        throughput_quick_vs_ping: ratio(|f| f.in_flight_64.per_second, &ping),
-        cpu_quick_vs_python: ratio(|f| f.cpu_us_per_call, &python_quick),
-        quick: CallSummary::of(&quick),
-        ping: CallSummary::of(&ping),
-        python_quick: CallSummary::of(&python_quick),
-    };
+    let cpu = |f: &CallFigures| f.cpu_us_per_call;
+    let p50 = |f: &CallFigures| f.in_flight_1.p50_us;
+    let throughput = |f: &CallFigures| f.in_flight_64.per_second;
+    use Target::{CQuick, GeneratedQuick, OtherQuick, Ping, PythonQuick, Quick, ZbusQuick};
+    let mut ratios = vec![
+        ratio("service CPU per call", cpu, Quick, CQuick, None),
+        ratio("service CPU per call", cpu, Quick, ZbusQuick, None),
+        ratio(
+            "service CPU per call",
+            cpu,
+            GeneratedQuick,
+            ZbusQuick,
+            Some("≈ 1"),
+        ),
+        ratio("service CPU per call", cpu, GeneratedQuick, CQuick, None),
+        ratio("service CPU per call", cpu, ZbusQuick, CQuick, None),
+        ratio("service CPU per call", cpu, Quick, Ping, Some("<= 1.1")),
+        ratio(
+            "service CPU per call",
+            cpu,
+            Quick,
+            PythonQuick,
+            Some("<= 0.5"),
+        ),
+        ratio("p50 at 1 in flight", p50, Quick, CQuick, None),
+        ratio("p50 at 1 in flight", p50, Quick, ZbusQuick, None),
+        ratio("p50 at 1 in flight", p50, Quick, Ping, Some("<= 1.05")),
+        ratio(
+            "throughput at 64 in flight",
+            throughput,
+            Quick,
+            CQuick,
+            None,
+        ),
+        ratio(
+            "throughput at 64 in flight",
+            throughput,
+            Quick,
+            ZbusQuick,
+            None,
+        ),
+        ratio(
+            "throughput at 64 in flight",
+            throughput,
+            Quick,
+            Ping,
+            Some(">= 0.95"),
+        ),
+    ];
+    if all.contains(&OtherQuick) {
+        ratios.extend([
+            ratio("service CPU per call", cpu, Quick, OtherQuick, None),
+            ratio("service CPU per call", cpu, OtherQuick, CQuick, None),
+            ratio("p50 at 1 in flight", p50, Quick, OtherQuick, None),
+            ratio(
+                "throughput at 64 in flight",
+                throughput,
+                Quick,
+                OtherQuick,
+                None,
+            ),
+        ]);
+    }
+    let targets = all
+        .iter()
+        .zip(rounds)
+        .map(|(target, rounds)| TargetRounds {
+            name: target.name(),
+            summary: CallSummary::of(&rounds),
+            rounds,
+        })
+        .collect();
     Ok(CallRounds {
+        rounds: run.plan.rounds,
+        targets,
+        ratios,
+    })
+}
+
+/// Instructions per quick call of the app, the generated adapter and the two floors, and per
+/// slow request of the app, each under callgrind.
+async fn instruction_counts(run: &Run<'_>) -> zbus::Result<InstructionFigures> {
+    let count = |server: Server, work: Work, calls: instructions::Calls| async move {
+        eprintln!("counting instructions under valgrind: {server:?}, {work:?}…");
+        instructions::per_call(
+            |bus, wrapper| async move {
+                let service = run.start(server, &bus, Some(&wrapper)).await?;
+                Ok((bus, service))
+            },
+            work,
+            calls,
+        )
+        .await
+    };
+    let quick_calls = run.plan.quick_counted;
+    let quick = count(Server::Ours, Work::Quick, quick_calls).await?;
+    let generated_quick = count(Server::Floor(Floor::Generated), Work::Quick, quick_calls).await?;
+    let zbus_quick = count(Server::Floor(Floor::Zbus), Work::Quick, quick_calls).await?;
+    let c_quick = count(Server::Floor(Floor::C), Work::Quick, quick_calls).await?;
+    let other_quick = match run.args.other_service {
+        Some(_) => Some(count(Server::Other, Work::Quick, quick_calls).await?),
+        None => None,
+    };
+    // Slow requests with a tick of 1 ms: the ticks' instructions are counted, not their time.
+    eprintln!("counting instructions under valgrind: Ours, Slow…");
+    let slow = instructions::per_call(
+        |bus, wrapper| async move {
+            let service = run.our_service_ticking(&bus, "1ms", Some(&wrapper)).await?;
+            Ok((bus, service))
+        },
+        Work::Slow,
+        run.plan.slow_counted,
+    )
+    .await?;
+    Ok(InstructionFigures {
+        quick_calls,
+        slow_requests: run.plan.slow_counted,
+        quick_vs_zbus: quick.per_call / zbus_quick.per_call,
+        quick_vs_c: quick.per_call / c_quick.per_call,
+        generated_vs_zbus: generated_quick.per_call / zbus_quick.per_call,
+        zbus_vs_c: zbus_quick.per_call / c_quick.per_call,
         quick,
-        ping,
-        python_quick,
-        summary,
+        generated_quick,
+        zbus_quick,
+        c_quick,
+        slow,
+        other_quick,
     })
 }
 
@@ -368,7 +697,7 @@ async fn windowed(run: &Run<'_>, bare_task_bytes: f64) -> zbus::Result<Windowed>
 }
 
 /// A binary built beside this one (`cargo build --bins` builds them all).
-fn sibling_binary(name: &str) -> zbus::Result<PathBuf> {
+pub(crate) fn sibling_binary(name: &str) -> zbus::Result<PathBuf> {
     let me = std::env::current_exe().map_err(|e| zbus::Error::Failure(e.to_string()))?;
     let sibling = me.with_file_name(name);
     if sibling.exists() {

@@ -22,6 +22,14 @@ pub async fn connect(bus: &PrivateBus) -> zbus::Result<zbus::Connection> {
         .await
 }
 
+/// Where the services of this run write their logs.
+pub fn service_log() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!(
+        "random-data-bench-{}-services.log",
+        std::process::id()
+    ))
+}
+
 /// A service process under measurement.
 pub struct Service {
     child: Child,
@@ -46,16 +54,33 @@ impl Service {
             }
             None => Command::new(program),
         };
+        // The services' own default filter (`info`), as users run them: a filter that hides
+        // zbus's per-call span would hide what it costs. Their logs go to one file per run.
+        let log = service_log();
+        let stderr = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .map_err(|e| zbus::Error::Failure(format!("cannot open {}: {e}", log.display())))?;
         let child = command
             .args(args)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "info")
             .stdout(Stdio::null())
+            .stderr(stderr)
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| {
                 zbus::Error::Failure(format!("cannot start {}: {e}", program.display()))
             })?;
-        test_bus::wait_for_name(&connect(bus).await?, SERVICE_NAME).await?;
+        test_bus::wait_for_name(&connect(bus).await?, SERVICE_NAME)
+            .await
+            .map_err(|e| {
+                zbus::Error::Failure(format!(
+                    "{} did not start: {e}; its log is {}",
+                    program.display(),
+                    log.display()
+                ))
+            })?;
         Ok(Self { child })
     }
 
@@ -92,6 +117,31 @@ impl Service {
     /// Resident memory now, in MiB.
     pub fn rss_mib(&self) -> f64 {
         status_mib(&self.status_path("status"), "VmRSS")
+    }
+
+    /// Asks it to stop (SIGTERM) and waits up to `limit` for it to exit, so that a wrapper
+    /// such as valgrind writes its report.
+    pub async fn terminate(mut self, limit: Duration) -> zbus::Result<()> {
+        let pid = self.child.id().expect("the service runs").to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .is_ok_and(|status| status.success());
+        if !sent {
+            return Err(zbus::Error::Failure(format!(
+                "cannot send SIGTERM to the service (pid {pid})"
+            )));
+        }
+        tokio::time::timeout(limit, self.child.wait())
+            .await
+            .map_err(|_| {
+                zbus::Error::Failure(format!(
+                    "the service did not exit within {limit:?} of SIGTERM (under valgrind, \
+                     writing its report takes a while on a loaded machine)"
+                ))
+            })?
+            .map_err(|e| zbus::Error::Failure(format!("cannot wait for the service: {e}")))?;
+        Ok(())
     }
 
     /// Stops it.

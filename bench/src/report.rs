@@ -8,35 +8,46 @@ pub fn print(figures: &Figures) {
     if let Some(calls) = &figures.calls {
         println!(
             "call loads: {} interleaved rounds; median (min–max)",
-            calls.quick.len()
+            calls.rounds
         );
-        let s = &calls.summary;
-        for (name, target) in [
-            ("quick", &s.quick),
-            ("Ping", &s.ping),
-            ("Python quick", &s.python_quick),
-        ] {
-            print_calls(name, target);
+        for target in &calls.targets {
+            print_calls(target.name, &target.summary);
         }
-        print_ratio(
-            "service CPU per call, quick / Ping",
-            &s.cpu_quick_vs_ping,
-            "<= 1.1",
+        for ratio in &calls.ratios {
+            print_ratio(&ratio.what, &ratio.ratio, ratio.target);
+        }
+    }
+    if let Some(counted) = &figures.instructions {
+        println!(
+            "instructions per call under callgrind, from the smallest totals of {} processes each of {} and {} calls (slow: {}, {} and {} requests); each pair's median (min–max):",
+            counted.quick_calls.repeats,
+            counted.quick_calls.small,
+            counted.quick_calls.large,
+            counted.slow_requests.repeats,
+            counted.slow_requests.small,
+            counted.slow_requests.large
         );
-        print_ratio(
-            "p50 at 1 in flight, quick / Ping",
-            &s.p50_quick_vs_ping,
-            "<= 1.05",
-        );
-        print_ratio(
-            "throughput at 64 in flight, quick / Ping",
-            &s.throughput_quick_vs_ping,
-            ">= 0.95",
-        );
-        print_ratio(
-            "service CPU per quick, ours / Python",
-            &s.cpu_quick_vs_python,
-            "<= 0.5",
+        for (name, count) in [
+            ("quick", &counted.quick),
+            ("generated quick", &counted.generated_quick),
+            ("zbus quick", &counted.zbus_quick),
+            ("C quick", &counted.c_quick),
+            ("slow(4) request", &counted.slow),
+        ] {
+            println!(
+                "  {name:<16} {:>7.0}   pairs {:.0}",
+                count.per_call, count.pairs
+            );
+        }
+        if let Some(other) = &counted.other_quick {
+            println!(
+                "  {:<16} {:>7.0}   pairs {:.0}",
+                "other quick", other.per_call, other.pairs
+            );
+        }
+        println!(
+            "  ratios: quick / zbus {:.3}, quick / C {:.3}, generated / zbus {:.3}, zbus / C {:.3}",
+            counted.quick_vs_zbus, counted.quick_vs_c, counted.generated_vs_zbus, counted.zbus_vs_c
         );
     }
     if let Some(windowed) = &figures.windowed {
@@ -58,14 +69,15 @@ pub fn print(figures: &Figures) {
 
 fn print_calls(name: &str, target: &CallSummary) {
     println!(
-        "{name:<13} 64 in flight: {:.0} calls/s; 1 in flight: p50 {:.1} us, p99 {:.1} us; service CPU per call {:.1} us",
+        "{name:<15} 64 in flight: {:.0} calls/s; 1 in flight: p50 {:.1} us, p99 {:.1} us; service CPU per call {:.1} us",
         target.per_second_64, target.p50_us_1, target.p99_us_1, target.cpu_us_per_call
     );
 }
 
-fn print_ratio(what: &str, ratio: &crate::Spread, target: &str) {
+fn print_ratio(what: &str, ratio: &crate::Spread, target: Option<&str>) {
+    let target = target.map(|t| format!(" (target {t})")).unwrap_or_default();
     println!(
-        "ratio {what}: {ratio:.3}, ±{:.1} % (target {target})",
+        "ratio {what}: {ratio:.3}, ±{:.1} %{target}",
         ratio.relative_half_width() * 100.0
     );
 }
