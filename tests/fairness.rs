@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Stdio;
 
@@ -39,16 +38,20 @@ async fn a_user_with_many_connections_leaves_room_for_another_user() {
         .start_service_with(&[&limits[..], &["--bit-interval", "100ms"]].concat())
         .await;
     // The callers' files, where other users can read them whatever folder the repository is in.
-    let scratch = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(scratch.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let client = scratch.path().join("random-data");
-    std::fs::copy(env!("CARGO_BIN_EXE_random-data"), &client).unwrap();
-    let filler = scratch.path().join("fill_as_user.py");
-    std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/fill_as_user.py"),
-        &filler,
-    )
-    .unwrap();
+    let (scratch, copies) = common::copies_for_user(
+        "nobody",
+        "nogroup",
+        &[
+            Path::new(env!("CARGO_BIN_EXE_random-data")),
+            Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/python/fill_as_user.py"
+            )),
+        ],
+    );
+    let [client, filler] = &copies[..] else {
+        unreachable!("two copies")
+    };
 
     // nobody takes every place it can: 600 bits at 100 ms a bit keep each pending for a minute.
     let python = debian_python(&[DBUS_PYTHON]).get_program().to_owned();

@@ -95,9 +95,13 @@ fn syscall_name(line: &str) -> Option<&str> {
         .then_some(name)
 }
 
-/// Runs the service as the unit does, on `bus`, tracing its system calls into `trace`.
-fn hardened_service(bus: &PrivateBus, trace: &Path) -> tokio::process::Child {
-    let (user, group) = ("nobody", "nogroup");
+/// The user and group that stand in for the unit's `random-data`.
+const USER: (&str, &str) = ("nobody", "nogroup");
+
+/// Runs `service` (a copy of the binary that `USER` may run) as the unit does, on `bus`,
+/// tracing its system calls into `trace`.
+fn hardened_service(bus: &PrivateBus, service: &Path, trace: &Path) -> tokio::process::Child {
+    let (user, group) = USER;
     let exec_start = directive("ExecStart");
     let mut args = exec_start[0].split_whitespace();
     let program = args.next().unwrap();
@@ -132,7 +136,7 @@ fn hardened_service(bus: &PrivateBus, trace: &Path) -> tokio::process::Child {
             "-c",
             &format!("umask {umask}; cd /; exec \"$0\" \"$@\""),
         ])
-        .arg(env!("CARGO_BIN_EXE_random-data-service"))
+        .arg(service)
         .args(args)
         .stderr(Stdio::piped());
     tokio::process::Command::from(command)
@@ -152,7 +156,13 @@ async fn the_service_serves_within_its_sandbox() {
         PrivateBus::start_for_every_user_with(|dir| common::system_bus_config(dir, &policy)).await;
     let scratch = tempfile::tempdir().unwrap();
     let trace = scratch.path().join("trace");
-    let service = hardened_service(&bus, &trace);
+    // The service as the user may run it, whatever folder the repository is in.
+    let (_copies, copy) = common::copies_for_user(
+        USER.0,
+        USER.1,
+        &[Path::new(env!("CARGO_BIN_EXE_random-data-service"))],
+    );
+    let service = hardened_service(&bus, &copy[0], &trace);
     let connection = bus.connect().await;
     test_bus::wait_for_name(&connection, SERVICE_NAME)
         .await
@@ -181,7 +191,7 @@ async fn the_service_serves_within_its_sandbox() {
     );
 
     let trace = std::fs::read_to_string(&trace).unwrap();
-    let lines = after_exec(&trace, Path::new(env!("CARGO_BIN_EXE_random-data-service")));
+    let lines = after_exec(&trace, &copy[0]);
     let allowed = allowed_syscalls();
     let made: BTreeSet<&str> = lines.iter().filter_map(|l| syscall_name(l)).collect();
     let refused: Vec<&&str> = made.iter().filter(|c| !allowed.contains(**c)).collect();

@@ -324,6 +324,45 @@ pub fn may_change_user() -> bool {
     root
 }
 
+/// Copies of `files` in a fresh folder that every user may enter, for a test that runs them
+/// as the Unix user `user` (group `group`): the checkout may sit in a folder that only its
+/// owner may enter, as a home folder does. Fails at once, naming the folder and the user, if
+/// that user still cannot read them. The copies go when the folder is dropped.
+pub fn copies_for_user(
+    user: &str,
+    group: &str,
+    files: &[&Path],
+) -> (tempfile::TempDir, Vec<std::path::PathBuf>) {
+    use std::os::unix::fs::PermissionsExt;
+    let folder = tempfile::tempdir().expect("a scratch folder");
+    std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("the scratch folder opened to every user");
+    let copies: Vec<_> = files
+        .iter()
+        .map(|file| {
+            let copy = folder.path().join(file.file_name().expect("a file name"));
+            std::fs::copy(file, &copy)
+                .unwrap_or_else(|e| panic!("cannot copy {} for {user}: {e}", file.display()));
+            copy
+        })
+        .collect();
+    for copy in &copies {
+        let readable = debian_tool("setpriv", "util-linux")
+            .args(["--reuid", user, "--regid", group, "--clear-groups", "--"])
+            .args(["test", "-r"])
+            .arg(copy)
+            .status()
+            .is_ok_and(|status| status.success());
+        assert!(
+            readable,
+            "the user {user} cannot read {} (is a folder above {} closed to other users?)",
+            copy.display(),
+            folder.path().display()
+        );
+    }
+    (folder, copies)
+}
+
 /// dbus-python, for /usr/bin/python3.
 pub const DBUS_PYTHON: (&str, &str) = ("dbus", "python3-dbus");
 /// PyGObject (GLib's main loop, Gio), for /usr/bin/python3.
