@@ -94,7 +94,7 @@ async fn a_user_with_many_connections_leaves_room_for_another_user() {
     );
 
     // daemon, another user, still gets its slow request while nobody's are all pending.
-    let mut second_user = as_user("daemon", "daemon", &client);
+    let mut second_user = as_user("daemon", "daemon", client);
     second_user
         .args(["4", "--slow", "--address", bus.address()])
         .current_dir(scratch.path());
