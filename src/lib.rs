@@ -18,6 +18,7 @@ pub mod service;
 pub mod slow_request;
 
 /// The code generated from the interface XML (see `build.rs`).
+#[allow(missing_docs)] // zbus's #[proxy] writes the proxy struct without docs.
 mod generated {
     include!(concat!(
         env!("OUT_DIR"),

@@ -12,7 +12,7 @@ use test_bus::PrivateBus;
 
 /// A server of `quick` that answers a constant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Floor {
+pub(crate) enum Floor {
     /// `bench/c/quick_server.c`, on sd-bus.
     C,
     /// A hand-written `#[zbus::interface]` (`random-data-floor zbus`).
@@ -22,14 +22,14 @@ pub enum Floor {
 }
 
 /// Where the floors' programs are.
-pub struct Floors {
+pub(crate) struct Floors {
     c_server: PathBuf,
     rust_server: PathBuf,
 }
 
 impl Floors {
     /// Builds the C server beside this binary, and finds `random-data-floor`.
-    pub fn build() -> zbus::Result<Self> {
+    pub(crate) fn build() -> zbus::Result<Self> {
         let rust_server = sibling_binary("random-data-floor")?;
         let c_server = rust_server.with_file_name("quick-server-c");
         compile_c_server(&c_server)?;
@@ -40,7 +40,7 @@ impl Floors {
     }
 
     /// Starts `floor` on `bus` (under `wrapper`, if given) and waits until it owns the name.
-    pub async fn start(
+    pub(crate) async fn start(
         &self,
         floor: Floor,
         bus: &PrivateBus,

@@ -26,7 +26,7 @@ const PAUSE: Duration = Duration::from_millis(1);
 
 /// What the client does, once per counted call.
 #[derive(Debug, Clone, Copy)]
-pub enum Work {
+pub(crate) enum Work {
     /// `quick(16)`.
     Quick,
     /// `slow(4)`, then its `slow_result`: the call, the ticks and the signal.
@@ -35,14 +35,14 @@ pub enum Work {
 
 /// How many calls the two runs of a count make, and how many pairs of runs there are.
 #[derive(Debug, Clone, Copy, Serialize)]
-pub struct Calls {
+pub(crate) struct Calls {
     pub small: usize,
     pub large: usize,
     pub repeats: usize,
 }
 
 /// The command line that runs a server under callgrind, writing its report to `report`.
-pub fn callgrind(report: &std::path::Path) -> String {
+pub(crate) fn callgrind(report: &std::path::Path) -> String {
     format!(
         "valgrind --tool=callgrind --quiet --callgrind-out-file={}",
         report.display()
@@ -50,7 +50,7 @@ pub fn callgrind(report: &std::path::Path) -> String {
 }
 
 /// A report file of this run's, for the `index`th count.
-pub fn report_path(index: usize) -> PathBuf {
+pub(crate) fn report_path(index: usize) -> PathBuf {
     std::env::temp_dir().join(format!(
         "random-data-bench-{}-{index}.callgrind",
         std::process::id()
@@ -59,7 +59,7 @@ pub fn report_path(index: usize) -> PathBuf {
 
 /// Steady-state instructions per call of `work` against a server that `start` starts on a
 /// bus under the given wrapper command line.
-pub async fn per_call<F, Fut>(start: F, work: Work, calls: Calls) -> zbus::Result<Count>
+pub(crate) async fn per_call<F, Fut>(start: F, work: Work, calls: Calls) -> zbus::Result<Count>
 where
     F: Fn(PrivateBus, String) -> Fut,
     Fut: Future<Output = zbus::Result<(PrivateBus, Service)>>,
@@ -81,7 +81,7 @@ where
 
 /// Instructions per call.
 #[derive(Debug, Clone, Copy, Serialize)]
-pub struct Count {
+pub(crate) struct Count {
     /// From the smallest totals.
     pub per_call: f64,
     /// From each pair of processes: median (min–max).

@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 
 /// Throughput and latency of one load.
 #[derive(Debug, Clone, Serialize)]
-pub struct Load {
+pub(crate) struct Load {
     /// Calls completed.
     pub calls: usize,
     /// Calls per second.
@@ -24,7 +24,11 @@ pub struct Load {
 }
 
 /// Runs `call` from `in_flight` concurrent workers for `duration` and measures it.
-pub async fn load<F, Fut>(in_flight: usize, duration: Duration, call: F) -> zbus::Result<Load>
+pub(crate) async fn load<F, Fut>(
+    in_flight: usize,
+    duration: Duration,
+    call: F,
+) -> zbus::Result<Load>
 where
     F: Fn() -> Fut + Clone + Send + 'static,
     Fut: Future<Output = zbus::Result<()>> + Send,
@@ -77,7 +81,7 @@ where
 
 /// The outcome of a batch of slow requests.
 #[derive(Debug, Clone, Serialize)]
-pub struct SlowBatch {
+pub(crate) struct SlowBatch {
     /// Requests made.
     pub requests: usize,
     /// Seconds from the first call to the last call's reply (its id or an error).
@@ -109,7 +113,7 @@ struct Share {
 
 /// Makes `requests` slow requests of `bits` bits, spread over `proxies` (one per connection)
 /// with `in_flight` calls outstanding on each, and waits up to `timeout` for every result.
-pub async fn slow_batch(
+pub(crate) async fn slow_batch(
     proxies: &[RandomDataProxy<'static>],
     requests: usize,
     bits: i32,
@@ -238,7 +242,7 @@ async fn one_connection(
 /// and after spawning `count` tasks that only sleep (and keeping an abort handle to each, as a
 /// registry would), divided by `count`. The baseline for the service's cost per pending
 /// request.
-pub async fn bare_task_bytes(count: usize) -> f64 {
+pub(crate) async fn bare_task_bytes(count: usize) -> f64 {
     let rss = || crate::processes::status_mib("/proc/self/status", "VmRSS");
     let before = rss();
     let tasks: Vec<tokio::task::AbortHandle> = (0..count)

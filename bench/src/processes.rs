@@ -10,12 +10,12 @@ use tokio::process::{Child, Command};
 
 /// The private bus the run measures on: the machine's session-bus configuration, with its
 /// generous limits.
-pub fn start_bus() -> std::io::Result<PrivateBus> {
+pub(crate) fn start_bus() -> std::io::Result<PrivateBus> {
     PrivateBus::session()
 }
 
 /// A new connection to `bus`, whose calls may wait long under load.
-pub async fn connect(bus: &PrivateBus) -> zbus::Result<zbus::Connection> {
+pub(crate) async fn connect(bus: &PrivateBus) -> zbus::Result<zbus::Connection> {
     zbus::connection::Builder::address(bus.address())
         .method_timeout(Duration::from_secs(60))
         .build()
@@ -23,7 +23,7 @@ pub async fn connect(bus: &PrivateBus) -> zbus::Result<zbus::Connection> {
 }
 
 /// Where the services of this run write their logs.
-pub fn service_log() -> std::path::PathBuf {
+pub(crate) fn service_log() -> std::path::PathBuf {
     std::env::temp_dir().join(format!(
         "random-data-bench-{}-services.log",
         std::process::id()
@@ -31,7 +31,7 @@ pub fn service_log() -> std::path::PathBuf {
 }
 
 /// A service process under measurement.
-pub struct Service {
+pub(crate) struct Service {
     child: Child,
 }
 
@@ -39,7 +39,7 @@ impl Service {
     /// Starts `program` with `args`, under `wrapper` (a command line such as
     /// `heaptrack -o FILE`) if given, and waits until it owns the service's name on `bus`.
     /// Under a wrapper, the figures read from `/proc` are the wrapper's.
-    pub async fn start(
+    pub(crate) async fn start(
         bus: &PrivateBus,
         program: &Path,
         args: &[&str],
@@ -92,7 +92,7 @@ impl Service {
     }
 
     /// CPU time (user + system) used so far, in seconds.
-    pub fn cpu_seconds(&self) -> f64 {
+    pub(crate) fn cpu_seconds(&self) -> f64 {
         let stat = std::fs::read_to_string(self.status_path("stat")).unwrap_or_default();
         // Fields after the command name, which is in parentheses and may hold spaces.
         let fields: Vec<&str> = stat
@@ -110,18 +110,18 @@ impl Service {
     }
 
     /// Peak resident memory so far, in MiB.
-    pub fn peak_rss_mib(&self) -> f64 {
+    pub(crate) fn peak_rss_mib(&self) -> f64 {
         status_mib(&self.status_path("status"), "VmHWM")
     }
 
     /// Resident memory now, in MiB.
-    pub fn rss_mib(&self) -> f64 {
+    pub(crate) fn rss_mib(&self) -> f64 {
         status_mib(&self.status_path("status"), "VmRSS")
     }
 
     /// Asks it to stop (SIGTERM) and waits up to `limit` for it to exit, so that a wrapper
     /// such as valgrind writes its report.
-    pub async fn terminate(mut self, limit: Duration) -> zbus::Result<()> {
+    pub(crate) async fn terminate(mut self, limit: Duration) -> zbus::Result<()> {
         let pid = self.child.id().expect("the service runs").to_string();
         let sent = std::process::Command::new("kill")
             .args(["-TERM", &pid])
@@ -145,13 +145,13 @@ impl Service {
     }
 
     /// Stops it.
-    pub async fn stop(mut self) {
+    pub(crate) async fn stop(mut self) {
         let _ = self.child.kill().await;
     }
 }
 
 /// A memory field (`VmRSS`, `VmHWM`) of a `/proc/…/status` file, in MiB.
-pub fn status_mib(status_file: &str, field: &str) -> f64 {
+pub(crate) fn status_mib(status_file: &str, field: &str) -> f64 {
     let status = std::fs::read_to_string(status_file).unwrap_or_default();
     status
         .lines()

@@ -3,7 +3,7 @@
 use crate::{CallSummary, Figures, SlowFigures};
 
 /// Prints every figure of a run.
-pub fn print(figures: &Figures) {
+pub(crate) fn print(figures: &Figures) {
     println!("machine: {}", figures.machine);
     if let Some(calls) = &figures.calls {
         println!(

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 /// A figure measured once per round.
 #[derive(Debug, Clone, Copy, Serialize)]
-pub struct Spread {
+pub(crate) struct Spread {
     /// The median over the rounds.
     pub median: f64,
     /// The smallest value.
@@ -15,7 +15,7 @@ pub struct Spread {
 
 impl Spread {
     /// The spread of `values` (at least one).
-    pub fn of(values: impl IntoIterator<Item = f64>) -> Self {
+    pub(crate) fn of(values: impl IntoIterator<Item = f64>) -> Self {
         let mut values: Vec<f64> = values.into_iter().collect();
         assert!(!values.is_empty(), "a spread of no values");
         values.sort_by(f64::total_cmp);
@@ -33,7 +33,7 @@ impl Spread {
     }
 
     /// The half-width of the spread, relative to the median: `(max - min) / 2 / median`.
-    pub fn relative_half_width(&self) -> f64 {
+    pub(crate) fn relative_half_width(&self) -> f64 {
         (self.max - self.min) / 2.0 / self.median
     }
 }

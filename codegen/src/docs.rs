@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 /// The kinds of interface member.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MemberKind {
+pub(crate) enum MemberKind {
     /// A `<method>`.
     Method,
     /// A `<signal>`.
@@ -16,7 +16,7 @@ pub enum MemberKind {
 
 /// What a piece of documentation belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct DocTarget {
+pub(crate) struct DocTarget {
     /// The interface's name.
     pub interface: String,
     /// The member, if the documentation is not the interface's own.
@@ -27,7 +27,7 @@ pub struct DocTarget {
 
 impl DocTarget {
     /// The interface `name` itself.
-    pub fn interface(name: &str) -> Self {
+    pub(crate) fn interface(name: &str) -> Self {
         Self {
             interface: name.to_owned(),
             member: None,
@@ -36,7 +36,7 @@ impl DocTarget {
     }
 
     /// The member `name` of `interface`.
-    pub fn member(interface: &str, kind: MemberKind, name: &str) -> Self {
+    pub(crate) fn member(interface: &str, kind: MemberKind, name: &str) -> Self {
         Self {
             member: Some((kind, name.to_owned())),
             ..Self::interface(interface)
@@ -44,7 +44,7 @@ impl DocTarget {
     }
 
     /// The argument `name` of this member.
-    pub fn arg(&self, name: &str) -> Self {
+    pub(crate) fn arg(&self, name: &str) -> Self {
         Self {
             arg: Some(name.to_owned()),
             ..self.clone()
@@ -54,13 +54,13 @@ impl DocTarget {
 
 /// All documentation of one file, by what it documents.
 #[derive(Debug, Default)]
-pub struct Docs {
+pub(crate) struct Docs {
     paragraphs: HashMap<DocTarget, Vec<String>>,
 }
 
 impl Docs {
     /// Adds `text` (white space tidied) to the documentation of `target`.
-    pub fn add(&mut self, target: DocTarget, text: &str) {
+    pub(crate) fn add(&mut self, target: DocTarget, text: &str) {
         let text = dedent(text);
         if !text.is_empty() {
             self.paragraphs.entry(target).or_default().push(text);
@@ -69,7 +69,7 @@ impl Docs {
 
     /// Adds a comment written before `target`, read the way gdbus-codegen reads it: an
     /// optional first line `name:`, then `@arg: text` lines for arguments, then free text.
-    pub fn add_comment(&mut self, target: DocTarget, comment: &str) {
+    pub(crate) fn add_comment(&mut self, target: DocTarget, comment: &str) {
         let text = dedent(comment);
         let mut lines = text.lines().peekable();
         if lines
@@ -116,7 +116,7 @@ impl Docs {
     }
 
     /// The documentation of `target`, paragraphs apart, if there is any.
-    pub fn text(&self, target: &DocTarget) -> Option<String> {
+    pub(crate) fn text(&self, target: &DocTarget) -> Option<String> {
         self.paragraphs.get(target).map(|p| p.join("\n\n"))
     }
 }
@@ -139,7 +139,10 @@ fn dedent(text: &str) -> String {
 }
 
 /// Rustdoc lines for a member: its text, then a list of the arguments that have any.
-pub fn rustdoc_lines(text: Option<String>, args: &[(String, Option<String>)]) -> Vec<String> {
+pub(crate) fn rustdoc_lines(
+    text: Option<String>,
+    args: &[(String, Option<String>)],
+) -> Vec<String> {
     let mut lines: Vec<String> = text
         .iter()
         .flat_map(|text| text.lines().map(str::to_owned))

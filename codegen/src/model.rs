@@ -19,13 +19,13 @@ const EMITS_CHANGED: &str = "org.freedesktop.DBus.Property.EmitsChangedSignal";
 /// method calls one after another, in the order they came, so replies keep the order of the
 /// calls; `"true"` serves each call in a task of its own, so a method that awaits something
 /// long does not hold up the connection's other calls, but replies may overtake each other.
-pub const SPAWN: &str = "rs.dbus_xml_codegen.SpawnPerCall";
+pub(crate) const SPAWN: &str = "rs.dbus_xml_codegen.SpawnPerCall";
 
 /// The note of the `#[deprecated]` attribute that `org.freedesktop.DBus.Deprecated` becomes.
-pub const DEPRECATED_NOTE: &str = "marked org.freedesktop.DBus.Deprecated in the XML";
+pub(crate) const DEPRECATED_NOTE: &str = "marked org.freedesktop.DBus.Deprecated in the XML";
 
 /// One interface, ready to generate.
-pub struct Interface {
+pub(crate) struct Interface {
     /// Its name on the bus.
     pub wire: String,
     /// Its Rust type name: the last element of the wire name, in Pascal case.
@@ -47,7 +47,7 @@ pub struct Interface {
 }
 
 /// An argument of a method or signal.
-pub struct Arg {
+pub(crate) struct Arg {
     /// Its name in the XML, if it has one.
     pub wire: Option<String>,
     /// The parameter name in the trait and the signal handle (snake case).
@@ -60,7 +60,7 @@ pub struct Arg {
 }
 
 /// A method.
-pub struct Method {
+pub(crate) struct Method {
     /// Its name on the bus.
     pub wire: String,
     /// Its name in the trait.
@@ -78,7 +78,7 @@ pub struct Method {
 }
 
 /// A signal.
-pub struct Signal {
+pub(crate) struct Signal {
     /// Its name on the bus.
     pub wire: String,
     /// Its emitting method on the signal handle.
@@ -95,7 +95,7 @@ pub struct Signal {
 
 /// How a property announces changes (`org.freedesktop.DBus.Property.EmitsChangedSignal`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EmitsChanged {
+pub(crate) enum EmitsChanged {
     /// `PropertiesChanged` with the new value.
     True,
     /// `PropertiesChanged` naming it as invalidated.
@@ -108,7 +108,7 @@ pub enum EmitsChanged {
 
 impl EmitsChanged {
     /// The annotation's value.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             EmitsChanged::True => "true",
             EmitsChanged::Invalidates => "invalidates",
@@ -119,7 +119,7 @@ impl EmitsChanged {
 }
 
 /// A property.
-pub struct Property {
+pub(crate) struct Property {
     /// Its name on the bus.
     pub wire: String,
     /// The getter in the trait.
@@ -143,7 +143,7 @@ pub struct Property {
 }
 
 /// Why an interface cannot be modelled.
-pub struct Unsupported(pub String);
+pub(crate) struct Unsupported(pub String);
 
 /// Rust names in one scope, handed out without repeats.
 struct Namespace {
@@ -237,7 +237,7 @@ fn args<'a>(
 }
 
 /// Builds the model of `interface`, with `docs` from its file.
-pub fn interface(
+pub(crate) fn interface(
     interface: &zbus_xml::Interface<'_>,
     docs: &Docs,
 ) -> Result<Interface, Unsupported> {
@@ -372,6 +372,6 @@ pub fn interface(
 }
 
 /// `format_ident!` for a type-level name built from the interface's type name.
-pub fn type_ident(interface: &Interface, suffix: &str) -> Ident {
+pub(crate) fn type_ident(interface: &Interface, suffix: &str) -> Ident {
     format_ident!("{}{suffix}", interface.type_name)
 }

@@ -20,7 +20,7 @@ const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
 /// `SlowResult`, `slow_result`, `slow-result` and `GetHTTPProxy` become `slow_result`,
 /// `slow_result`, `slow_result` and `get_http_proxy`.
-pub fn snake_case(name: &str) -> String {
+pub(crate) fn snake_case(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut snake = String::with_capacity(name.len() + 4);
     for (i, &ch) in chars.iter().enumerate() {
@@ -46,7 +46,7 @@ pub fn snake_case(name: &str) -> String {
 }
 
 /// `power_profiles`, `PowerProfiles` and `power-profiles` become `PowerProfiles`.
-pub fn pascal_case(name: &str) -> String {
+pub(crate) fn pascal_case(name: &str) -> String {
     let mut pascal = String::with_capacity(name.len());
     let mut capitalize = true;
     for ch in name.chars() {
@@ -64,7 +64,7 @@ pub fn pascal_case(name: &str) -> String {
 
 /// The identifier for a snake-case name, raw where the name is a keyword. Characters that no
 /// identifier may hold (an argument name is free text to some XML writers) become `_`.
-pub fn ident(snake: &str) -> Ident {
+pub(crate) fn ident(snake: &str) -> Ident {
     let mut cleaned: String = snake
         .chars()
         .map(|c| {
@@ -94,7 +94,7 @@ const PRELUDE_TYPES: &[&str] = &["String", "Vec", "Option", "Result", "Box", "Se
 /// The last dot-separated element of an interface name, in Pascal case:
 /// `net.hadess.PowerProfiles` gives `PowerProfiles` (and `org.example.String` gives
 /// `StringInterface`, as generated code needs the prelude's `String`).
-pub fn interface_type_name(interface: &str) -> String {
+pub(crate) fn interface_type_name(interface: &str) -> String {
     let name = pascal_case(interface.rsplit('.').next().unwrap_or(interface));
     if PRELUDE_TYPES.contains(&name.as_str()) {
         name + "Interface"

@@ -25,7 +25,7 @@ enum Member<'m> {
 
 /// The items of the client module for `interface`; `service` and `path` become the proxy's
 /// defaults where given. Fails only if zbus_xmlgen's output is not what it is known to write.
-pub fn proxy_items(
+pub(crate) fn proxy_items(
     xml_interface: &zbus_xml::Interface<'_>,
     interface: &Interface,
     service: Option<&BusName<'_>>,

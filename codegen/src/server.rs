@@ -29,7 +29,11 @@ struct Names<'a> {
 
 /// The Rust code of the server module for `interface`, whose `<interface>` element in the
 /// XML is `source_xml`; with `default_impls`, every trait method has a default body.
-pub fn server_code(interface: &Interface, source_xml: &str, default_impls: bool) -> TokenStream {
+pub(crate) fn server_code(
+    interface: &Interface,
+    source_xml: &str,
+    default_impls: bool,
+) -> TokenStream {
     let names = Names {
         wire: &interface.wire,
         trait_: type_ident(interface, ""),

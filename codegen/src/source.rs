@@ -11,7 +11,7 @@ use quick_xml::events::{BytesStart, Event};
 /// name: the comment right before it, if any, then the element, with the indentation of its
 /// first line taken off every line. Namespace prefixes that the root `<node>` declares and the
 /// element uses are declared on the element, so that it stands alone.
-pub fn interface_sources(xml: &str) -> HashMap<String, String> {
+pub(crate) fn interface_sources(xml: &str) -> HashMap<String, String> {
     let mut reader = Reader::from_str(xml);
     let mut sources = HashMap::new();
     let mut root_namespaces: Option<Vec<(String, String)>> = None;

@@ -6,7 +6,7 @@ use zbus::Signature;
 
 /// The owned Rust type that carries a value of `signature`: what a server method receives and
 /// returns (`s` is `String`, `a{sv}` is `HashMap<String, OwnedValue>`).
-pub fn owned(signature: &Signature) -> TokenStream {
+pub(crate) fn owned(signature: &Signature) -> TokenStream {
     match signature {
         Signature::Unit => quote!(()),
         Signature::U8 => quote!(u8),
@@ -45,7 +45,7 @@ pub fn owned(signature: &Signature) -> TokenStream {
 
 /// The widest D-Bus struct that a Rust tuple carries: std implements `Debug` for tuples of up
 /// to 12 fields (serde and zbus go to 16). Wider structs get a type of their own.
-pub const WIDEST_TUPLE: usize = 12;
+pub(crate) const WIDEST_TUPLE: usize = 12;
 
 /// The name of the type that carries the wide struct `signature`, made from the signature
 /// itself so that every use finds it: type codes as they are, runs counted, brackets as capital
@@ -77,7 +77,7 @@ fn wide_struct_name(signature: &Signature) -> proc_macro2::Ident {
 
 /// The struct signatures in `signatures` (and nested in them) that are too wide for a tuple,
 /// each once, in the order met.
-pub fn wide_structs<'s>(signatures: impl Iterator<Item = &'s Signature>) -> Vec<Signature> {
+pub(crate) fn wide_structs<'s>(signatures: impl Iterator<Item = &'s Signature>) -> Vec<Signature> {
     fn collect(signature: &Signature, found: &mut Vec<Signature>) {
         match signature {
             Signature::Array(element) => collect(element, found),
@@ -102,7 +102,7 @@ pub fn wide_structs<'s>(signatures: impl Iterator<Item = &'s Signature>) -> Vec<
 /// The definition of the type that carries the wide struct `signature`: a tuple struct with
 /// the serde and zbus derives that zbus re-exports, so that the including crate needs zbus
 /// alone.
-pub fn wide_struct_definition(signature: &Signature) -> TokenStream {
+pub(crate) fn wide_struct_definition(signature: &Signature) -> TokenStream {
     let Signature::Structure(fields) = signature else {
         unreachable!("only structs are wide")
     };
@@ -125,7 +125,7 @@ pub fn wide_struct_definition(signature: &Signature) -> TokenStream {
 
 /// The type a signal emitter takes for an argument of `signature`: plain values by value,
 /// strings as `&str`, arrays as slices, anything else by reference to its owned type.
-pub fn borrowed(signature: &Signature) -> TokenStream {
+pub(crate) fn borrowed(signature: &Signature) -> TokenStream {
     match signature {
         Signature::Str => quote!(&str),
         Signature::Array(element) => {
@@ -151,7 +151,9 @@ pub fn borrowed(signature: &Signature) -> TokenStream {
 /// The type that carries several values at once, as a method returns its out arguments:
 /// nothing is `()`, one is its own type, more are a tuple. A single structure is wrapped in a
 /// 1-tuple, so that zbus does not read its fields as several arguments.
-pub fn returned<'a>(signatures: impl ExactSizeIterator<Item = &'a Signature>) -> TokenStream {
+pub(crate) fn returned<'a>(
+    signatures: impl ExactSizeIterator<Item = &'a Signature>,
+) -> TokenStream {
     let single = signatures.len() == 1;
     let types: Vec<(bool, TokenStream)> = signatures
         .map(|s| (matches!(s, Signature::Structure(_)), owned(s)))
@@ -166,7 +168,7 @@ pub fn returned<'a>(signatures: impl ExactSizeIterator<Item = &'a Signature>) ->
 }
 
 /// The type of every argument and property of `interface`.
-pub fn signatures_in<'i>(
+pub(crate) fn signatures_in<'i>(
     interface: &'i zbus_xml::Interface<'_>,
 ) -> impl Iterator<Item = &'i Signature> {
     let methods = interface.methods().flat_map(|m| m.args());
@@ -177,7 +179,7 @@ pub fn signatures_in<'i>(
 
 /// What in `interface` has no Rust type here, if anything: a dict keyed by doubles (a Rust
 /// map needs keys that compare exactly).
-pub fn unsupported_in(interface: &zbus_xml::Interface<'_>) -> Option<String> {
+pub(crate) fn unsupported_in(interface: &zbus_xml::Interface<'_>) -> Option<String> {
     fn find(signature: &Signature) -> bool {
         match signature {
             Signature::Dict { key, value } => matches!(**key, Signature::F64) || find(value),

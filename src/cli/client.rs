@@ -37,6 +37,7 @@ pub struct AskArgs {
     /// Print the result as one JSON object instead of a sentence.
     #[arg(long)]
     pub json: bool,
+    /// Which bus to call on.
     #[command(flatten)]
     pub bus: BusArgs,
 }

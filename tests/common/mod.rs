@@ -8,41 +8,41 @@ use std::process::{Command, Output, Stdio};
 
 use random_data::{RandomDataProxy, SERVICE_NAME};
 
-pub use test_bus::WAIT;
+pub(crate) use test_bus::WAIT;
 
 /// The tick the tests give the service, so that slow requests finish quickly.
-pub const TEST_BIT_INTERVAL: &str = "10ms";
+pub(crate) const TEST_BIT_INTERVAL: &str = "10ms";
 
 /// A private bus (the workspace's shared `test-bus`), with the app's service and client on it.
-pub struct PrivateBus {
+pub(crate) struct PrivateBus {
     bus: test_bus::PrivateBus,
 }
 
 impl PrivateBus {
     /// Starts a `dbus-daemon` of its own, listening on a socket in a fresh folder.
-    pub async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         Self::from(test_bus::PrivateBus::open(None))
     }
 
     /// Like [`PrivateBus::start`], with a folder of D-Bus activation files (`.service`) that
     /// the bus starts services from.
-    pub async fn start_with_services(service_dir: &Path) -> Self {
+    pub(crate) async fn start_with_services(service_dir: &Path) -> Self {
         Self::from(test_bus::PrivateBus::open(Some(service_dir)))
     }
 
     /// Like [`PrivateBus::start`], for clients running as any Unix user.
-    pub async fn open_to_every_user() -> Self {
+    pub(crate) async fn open_to_every_user() -> Self {
         Self::from(test_bus::PrivateBus::open_to_every_user())
     }
 
     /// Like [`PrivateBus::start_with`], with the socket's folder readable by every Unix user.
-    pub async fn start_for_every_user_with(config: impl FnOnce(&Path) -> String) -> Self {
+    pub(crate) async fn start_for_every_user_with(config: impl FnOnce(&Path) -> String) -> Self {
         Self::from(test_bus::PrivateBus::with_config_for_every_user(config))
     }
 
     /// Starts a `dbus-daemon` with the configuration that `config` writes for a bus whose
     /// socket is in the given folder.
-    pub async fn start_with(config: impl FnOnce(&Path) -> String) -> Self {
+    pub(crate) async fn start_with(config: impl FnOnce(&Path) -> String) -> Self {
         Self::from(test_bus::PrivateBus::with_config(config))
     }
 
@@ -53,17 +53,17 @@ impl PrivateBus {
     }
 
     /// Kills the bus daemon, as if the bus went away.
-    pub async fn kill_daemon(&mut self) {
+    pub(crate) async fn kill_daemon(&mut self) {
         self.bus.kill();
     }
 
     /// The bus's D-Bus address.
-    pub fn address(&self) -> &str {
+    pub(crate) fn address(&self) -> &str {
         self.bus.address()
     }
 
     /// A new client connection to this bus.
-    pub async fn connect(&self) -> zbus::Connection {
+    pub(crate) async fn connect(&self) -> zbus::Connection {
         self.bus
             .connect()
             .await
@@ -71,20 +71,20 @@ impl PrivateBus {
     }
 
     /// A proxy for the service on a new connection to this bus.
-    pub async fn proxy(&self) -> RandomDataProxy<'static> {
+    pub(crate) async fn proxy(&self) -> RandomDataProxy<'static> {
         RandomDataProxy::new(&self.connect().await)
             .await
             .expect("a proxy")
     }
 
     /// Starts the service binary on this bus and waits until it owns its name.
-    pub async fn start_service(&self) -> RunningService {
+    pub(crate) async fn start_service(&self) -> RunningService {
         self.start_service_with(&["--bit-interval", TEST_BIT_INTERVAL])
             .await
     }
 
     /// Starts the service binary on this bus with `args` and waits until it owns its name.
-    pub async fn start_service_with(&self, args: &[&str]) -> RunningService {
+    pub(crate) async fn start_service_with(&self, args: &[&str]) -> RunningService {
         let process = tokio::process::Command::new(env!("CARGO_BIN_EXE_random-data-service"))
             .args(["--address", self.address()])
             .args(args)
@@ -99,7 +99,7 @@ impl PrivateBus {
 
     /// Starts the Python tutorial service (`tests/python/tutorial_service.py`) on this bus,
     /// with a tick of `tick_seconds`, and waits until it owns its name.
-    pub async fn start_python_service(&self, tick_seconds: &str) -> RunningService {
+    pub(crate) async fn start_python_service(&self, tick_seconds: &str) -> RunningService {
         let process = tokio::process::Command::from(debian_python(&[DBUS_PYTHON, PYGOBJECT]))
             .arg(concat!(
                 env!("CARGO_MANIFEST_DIR"),
@@ -123,14 +123,14 @@ impl PrivateBus {
 
     /// Starts the client binary against this bus with `args` in the background; what it did
     /// comes when it ends.
-    pub fn spawn_client(&self, args: &[&str]) -> tokio::task::JoinHandle<Output> {
+    pub(crate) fn spawn_client(&self, args: &[&str]) -> tokio::task::JoinHandle<Output> {
         let mut client = Command::new(env!("CARGO_BIN_EXE_random-data"));
         client.args(args).args(["--address", self.address()]);
         tokio::spawn(run_with_timeout(client))
     }
 
     /// Runs the client binary against this bus with `args` and returns what it did.
-    pub async fn run_client(&self, args: &[&str]) -> Output {
+    pub(crate) async fn run_client(&self, args: &[&str]) -> Output {
         let mut client = Command::new(env!("CARGO_BIN_EXE_random-data"));
         client.args(args).args(["--address", self.address()]);
         run_with_timeout(client).await
@@ -138,7 +138,7 @@ impl PrivateBus {
 
     /// Runs the toolkit's `dbus-xml-codegen check FILE --dest com.larry-price.test` against
     /// this bus with `args` (the live contract check users run) and returns what it did.
-    pub async fn run_check(&self, args: &[&str]) -> Output {
+    pub(crate) async fn run_check(&self, args: &[&str]) -> Output {
         let mut check = Command::new(toolkit_command());
         check
             .arg("check")
@@ -162,13 +162,13 @@ fn toolkit_command() -> std::path::PathBuf {
 }
 
 /// A running service process, killed when dropped.
-pub struct RunningService {
+pub(crate) struct RunningService {
     pub process: tokio::process::Child,
 }
 
 impl RunningService {
     /// Sends the process the signal `name` (`TERM`, `KILL`, …).
-    pub async fn signal(&self, name: &str) {
+    pub(crate) async fn signal(&self, name: &str) {
         let pid = self
             .process
             .id()
@@ -181,7 +181,7 @@ impl RunningService {
 
     /// A field of the process's `/proc/PID/status` in KiB, e.g. `VmRSS` (resident memory)
     /// or `VmHWM` (its peak).
-    pub fn memory_kib(&self, field: &str) -> u64 {
+    pub(crate) fn memory_kib(&self, field: &str) -> u64 {
         let pid = self.process.id().expect("the service is running");
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
         status
@@ -193,7 +193,7 @@ impl RunningService {
 
     /// Waits (up to [`WAIT`]) for the process to end; returns its exit code and what it
     /// wrote to stderr.
-    pub async fn exit(self) -> (Option<i32>, String) {
+    pub(crate) async fn exit(self) -> (Option<i32>, String) {
         let output = tokio::time::timeout(WAIT, self.process.wait_with_output())
             .await
             .expect("the service ends in time")
@@ -207,7 +207,7 @@ impl RunningService {
 
 /// The values of `key` in a systemd unit or a D-Bus activation file (`KEY=VALUE` lines), in
 /// order.
-pub fn key_values<'a>(file: &'a str, key: &str) -> Vec<&'a str> {
+pub(crate) fn key_values<'a>(file: &'a str, key: &str) -> Vec<&'a str> {
     file.lines()
         .filter_map(|line| line.strip_prefix(key)?.strip_prefix('='))
         .collect()
@@ -216,7 +216,7 @@ pub fn key_values<'a>(file: &'a str, key: &str) -> Vec<&'a str> {
 /// The configuration of a system bus whose socket is in `dir`: like Debian's `system.conf`
 /// (every user may connect; owning names and calling methods are denied by default), plus
 /// `policy` (a `<busconfig>` document such as the shipped one, written into `dir`).
-pub fn system_bus_config(dir: &Path, policy: &str) -> String {
+pub(crate) fn system_bus_config(dir: &Path, policy: &str) -> String {
     let policy_file = dir.join("policy.conf");
     std::fs::write(&policy_file, policy).expect("the policy is written");
     let body = format!(
@@ -241,12 +241,12 @@ pub fn system_bus_config(dir: &Path, policy: &str) -> String {
 }
 
 /// Runs `command` to its end, failing the test if it takes longer than [`WAIT`].
-pub async fn run_with_timeout(command: Command) -> Output {
+pub(crate) async fn run_with_timeout(command: Command) -> Output {
     run_within(command, WAIT).await
 }
 
 /// Runs `command` to its end, failing the test if it takes longer than `limit`.
-pub async fn run_within(command: Command, limit: std::time::Duration) -> Output {
+pub(crate) async fn run_within(command: Command, limit: std::time::Duration) -> Output {
     let child = tokio::process::Command::from(command)
         .kill_on_drop(true)
         .output();
@@ -258,7 +258,7 @@ pub async fn run_within(command: Command, limit: std::time::Duration) -> Output 
 
 /// The number in the client's `Your random number is: N` line, failing the test if the client
 /// failed or printed no such line.
-pub fn printed_number(output: &Output) -> num_bigint::BigUint {
+pub(crate) fn printed_number(output: &Output) -> num_bigint::BigUint {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
@@ -275,13 +275,13 @@ pub fn printed_number(output: &Output) -> num_bigint::BigUint {
 }
 
 /// Whether `number` has at most `bits` bits.
-pub fn fits(number: &num_bigint::BigUint, bits: u32) -> bool {
+pub(crate) fn fits(number: &num_bigint::BigUint, bits: u32) -> bool {
     number.bits() <= u64::from(bits)
 }
 
 /// `command` from the Debian package `package`, failing the test at once with both names
 /// where it is not on PATH (`scripts/test` installs every package the tests need).
-pub fn debian_tool(command: &str, package: &str) -> Command {
+pub(crate) fn debian_tool(command: &str, package: &str) -> Command {
     let on_path = std::env::var_os("PATH")
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(command).is_file()));
     assert!(
@@ -294,7 +294,7 @@ pub fn debian_tool(command: &str, package: &str) -> Command {
 
 /// Debian's python3 (`/usr/bin/python3`, where Debian's Python modules are), failing the test
 /// at once, naming the package, where one of `modules` (`(module, package)`) is missing.
-pub fn debian_python(modules: &[(&str, &str)]) -> Command {
+pub(crate) fn debian_python(modules: &[(&str, &str)]) -> Command {
     for (module, package) in modules {
         let imported = Command::new("/usr/bin/python3")
             .args(["-c", &format!("import {module}")])
@@ -311,7 +311,7 @@ pub fn debian_python(modules: &[(&str, &str)]) -> Command {
 
 /// Whether this process may run commands as other Unix users (it is root). Outside CI a test
 /// that needs it is skipped otherwise; in CI, which runs as root, it fails.
-pub fn may_change_user() -> bool {
+pub(crate) fn may_change_user() -> bool {
     use std::os::unix::fs::MetadataExt;
     let root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
     assert!(
@@ -328,7 +328,7 @@ pub fn may_change_user() -> bool {
 /// as the Unix user `user` (group `group`): the checkout may sit in a folder that only its
 /// owner may enter, as a home folder does. Fails at once, naming the folder and the user, if
 /// that user still cannot read them. The copies go when the folder is dropped.
-pub fn copies_for_user(
+pub(crate) fn copies_for_user(
     user: &str,
     group: &str,
     files: &[&Path],
@@ -364,6 +364,6 @@ pub fn copies_for_user(
 }
 
 /// dbus-python, for /usr/bin/python3.
-pub const DBUS_PYTHON: (&str, &str) = ("dbus", "python3-dbus");
+pub(crate) const DBUS_PYTHON: (&str, &str) = ("dbus", "python3-dbus");
 /// PyGObject (GLib's main loop, Gio), for /usr/bin/python3.
-pub const PYGOBJECT: (&str, &str) = ("gi", "python3-gi");
+pub(crate) const PYGOBJECT: (&str, &str) = ("gi", "python3-gi");

@@ -11,18 +11,18 @@ use std::time::{Duration, Instant};
 const CARGO_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
 /// The zbus that generated crates depend on: the one the generator targets.
-pub const ZBUS: &str = r#"zbus = { version = "=6.2.1", default-features = false, features = ["tokio", "proxy", "service"] }
+pub(crate) const ZBUS: &str = r#"zbus = { version = "=6.2.1", default-features = false, features = ["tokio", "proxy", "service"] }
 "#;
 
 /// A crate in the test's temporary folder.
-pub struct GeneratedCrate {
+pub(crate) struct GeneratedCrate {
     dir: PathBuf,
 }
 
 impl GeneratedCrate {
     /// A fresh crate called `name`, with an empty `src/`, that depends on zbus, tokio and
     /// futures-util.
-    pub fn new(name: &str) -> Self {
+    pub(crate) fn new(name: &str) -> Self {
         Self::with_manifest(
             name,
             &format!(
@@ -36,7 +36,7 @@ futures-util = {{ version = "0.3", default-features = false }}
 
     /// A fresh crate called `name`, with an empty `src/`, whose manifest has `sections`
     /// (dependencies and the like) after its `[package]`.
-    pub fn with_manifest(name: &str, sections: &str) -> Self {
+    pub(crate) fn with_manifest(name: &str, sections: &str) -> Self {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
         let _ = std::fs::remove_dir_all(dir.join("src"));
         std::fs::create_dir_all(dir.join("src")).expect("the crate folder");
@@ -61,14 +61,14 @@ publish = false
     }
 
     /// The path of the crate's binary `name`, once built.
-    pub fn binary(&self, name: &str) -> PathBuf {
+    pub(crate) fn binary(&self, name: &str) -> PathBuf {
         Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join("generated-crates-target/debug")
             .join(name)
     }
 
     /// Writes `contents` to `path` in the crate, making its folder if need be.
-    pub fn write(&self, path: &str, contents: &str) {
+    pub(crate) fn write(&self, path: &str, contents: &str) {
         let path = self.dir.join(path);
         std::fs::create_dir_all(path.parent().expect("a file has a folder")).expect("a folder");
         std::fs::write(path, contents).expect("a file of the crate");
@@ -76,7 +76,7 @@ publish = false
 
     /// Runs `cargo COMMAND ARGS` in the crate, offline, with a target folder that all
     /// generated crates share.
-    pub fn cargo(&self, command: &str, args: &[&str]) -> Output {
+    pub(crate) fn cargo(&self, command: &str, args: &[&str]) -> Output {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-crates-target");
         let mut child = Command::new(cargo)
@@ -103,7 +103,7 @@ publish = false
 
 /// `xml` in a canonical form, one item a line: elements with their attributes sorted (and
 /// namespace declarations left out), text and comments with their white space trimmed.
-pub fn canonical_xml(xml: &str) -> String {
+pub(crate) fn canonical_xml(xml: &str) -> String {
     use quick_xml::events::{BytesStart, Event};
     fn start(element: &BytesStart<'_>) -> String {
         let mut attributes: Vec<String> = element
@@ -167,7 +167,7 @@ pub fn canonical_xml(xml: &str) -> String {
 }
 
 /// Reads the first line of `output`, failing the test if none comes within `timeout`.
-pub fn first_line(output: impl std::io::Read + Send + 'static, timeout: Duration) -> String {
+pub(crate) fn first_line(output: impl std::io::Read + Send + 'static, timeout: Duration) -> String {
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
@@ -181,7 +181,7 @@ pub fn first_line(output: impl std::io::Read + Send + 'static, timeout: Duration
 }
 
 /// What a command printed, for an assertion message.
-pub fn printed(output: &Output) -> String {
+pub(crate) fn printed(output: &Output) -> String {
     format!(
         "status {:?}\nstdout:\n{}\nstderr:\n{}",
         output.status,
