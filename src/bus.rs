@@ -5,7 +5,7 @@ use std::time::Duration;
 use zbus::connection::Builder;
 
 /// How long a method call waits for its reply: libdbus's default.
-pub const METHOD_TIMEOUT: Duration = Duration::from_secs(25);
+pub(crate) const METHOD_TIMEOUT: Duration = Duration::from_secs(25);
 
 /// The bus to use: the session bus unless an option says otherwise.
 #[derive(Debug, Clone, Default, clap::Args)]

@@ -2,20 +2,16 @@
 //! `interfaces/com.larry_price.test.RandomData.xml`.
 //!
 //! `build.rs` turns the XML into the server trait [`RandomData`], its adapter
-//! [`RandomDataServer`] and the client [`RandomDataProxy`]; this crate adds the service's own
-//! logic ([`Service`]) and the command-line client ([`client`]).
+//! [`RandomDataServer`] and the client [`RandomDataProxy`]; this crate adds the two sides that use them,
+//! each with its command line: [`service`] (`random-data-service`) and [`client`]
+//! (`random-data`).
+//!
+//! The library exists for the two binaries, their man pages (`dev/assets`), the integration
+//! tests and the benchmark; it exports what they use and nothing else.
 
-pub mod bits;
-pub mod bus;
-pub mod callers;
-pub mod cli;
+mod bus;
 pub mod client;
-pub mod errors;
-pub mod pending;
-pub mod request_ids;
-pub mod serve;
 pub mod service;
-pub mod slow_request;
 
 /// The code generated from the interface XML (see `build.rs`).
 #[allow(missing_docs)] // zbus's #[proxy] writes the proxy struct without docs.
@@ -33,4 +29,3 @@ pub use generated::random_data_server::{
 /// The well-known bus name the service owns, and the path of its one object (from build.rs
 /// and the XML's root `<node name>`).
 pub use generated::{OBJECT_PATH, SERVICE_NAME};
-pub use service::{Service, ServiceConfig};

@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{PrivateBus, fits, printed_number};
-use random_data::errors::BUSY;
+use random_data::service::BUSY;
 use zbus::names::BusName;
 
 /// The D-Bus error name and message of a failed call.

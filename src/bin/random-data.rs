@@ -1,6 +1,6 @@
 //! `random-data [BITS] [-s|--slow]`: prints a random number from the random-data service.
-//! (See `random_data::cli::client`.)
+//! (See `random_data::client::cli`.)
 
 fn main() -> std::process::ExitCode {
-    random_data::cli::client::main()
+    random_data::client::cli::main()
 }

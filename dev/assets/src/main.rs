@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 use clap_complete::Shell;
-use random_data::cli::client::ClientCli;
-use random_data::cli::service::ServiceArgs;
+use random_data::client::cli::ClientCli;
+use random_data::service::cli::ServiceArgs;
 
 fn main() -> ExitCode {
     let mut args = std::env::args_os().skip(1);

@@ -5,14 +5,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// A slow request's id: a random tag of the process that made it and a counter, written
 /// `<tag>-<n>` on the bus. Sixteen bytes, so that a pending request does not carry a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RequestId {
+pub(super) struct RequestId {
     instance: u32,
     number: u64,
 }
 
 impl RequestId {
     /// Its counter, unique within the process.
-    pub fn number(self) -> u64 {
+    pub(super) fn number(self) -> u64 {
         self.number
     }
 }
@@ -26,7 +26,7 @@ impl std::fmt::Display for RequestId {
 /// Hands out ids `<instance>-<n>`: a random tag of this process, then a counter, so that an
 /// id is never reused, not even by a restarted service.
 #[derive(Debug)]
-pub struct RequestIds {
+pub(super) struct RequestIds {
     instance: u32,
     next: AtomicU64,
 }
@@ -43,12 +43,12 @@ impl Default for RequestIds {
 
 impl RequestIds {
     /// The next id.
-    pub fn next_id(&self) -> RequestId {
+    pub(super) fn next_id(&self) -> RequestId {
         self.id(self.next.fetch_add(1, Ordering::Relaxed))
     }
 
     /// The id with counter `number`, of this sequence.
-    pub fn id(&self, number: u64) -> RequestId {
+    pub(super) fn id(&self, number: u64) -> RequestId {
         RequestId {
             instance: self.instance,
             number,

@@ -10,7 +10,7 @@ use crate::RandomDataProxy;
 
 /// Why the client could not print a number. Each kind has its own exit code.
 #[derive(Debug, thiserror::Error)]
-pub enum ClientError {
+pub(super) enum ClientError {
     /// No bus to connect to, or no service on it.
     #[error("the random-data service is not reachable: {0}")]
     NoService(String),
@@ -39,7 +39,7 @@ pub enum ClientError {
 impl ClientError {
     /// The process exit code for this error: 1 refused or bus error, 2 no service (or it left),
     /// 3 timed out.
-    pub fn exit_code(&self) -> u8 {
+    pub(super) fn exit_code(&self) -> u8 {
         match self {
             ClientError::Refused(_) | ClientError::Bus(_) => 1,
             ClientError::NoService(_) | ClientError::ServiceGone { .. } => 2,
@@ -71,20 +71,20 @@ impl From<zbus::Error> for ClientError {
 
 /// How long `--slow` waits by default: one tick per bit (the service's `bit_interval_ms`, or
 /// the default 1 s where a service does not say), plus ten seconds for the bus.
-pub async fn default_slow_timeout(proxy: &RandomDataProxy<'_>, bits: i32) -> Duration {
+pub(super) async fn default_slow_timeout(proxy: &RandomDataProxy<'_>, bits: i32) -> Duration {
     let tick_ms = proxy.bit_interval_ms().await.unwrap_or(1000);
     Duration::from_millis(u64::from(tick_ms) * u64::from(bits.max(0).unsigned_abs()))
         + Duration::from_secs(10)
 }
 
 /// Asks for a number at once.
-pub async fn quick(proxy: &RandomDataProxy<'_>, bits: i32) -> Result<String, ClientError> {
+pub(super) async fn quick(proxy: &RandomDataProxy<'_>, bits: i32) -> Result<String, ClientError> {
     Ok(proxy.quick(bits).await?)
 }
 
 /// A number that a slow request returned.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SlowNumber {
+pub(super) struct SlowNumber {
     /// The id the service gave the request.
     pub request_id: String,
     /// The number, in decimal.
@@ -96,7 +96,7 @@ pub struct SlowNumber {
 /// `slow_with_progress`, where the service has it), and waits up to `timeout` for the signal
 /// that carries the id of this request, ignoring all others; gives up at once if the service
 /// leaves the bus. `progress` is told of every bit.
-pub async fn slow(
+pub(super) async fn slow(
     proxy: &RandomDataProxy<'_>,
     bits: i32,
     timeout: Duration,

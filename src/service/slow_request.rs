@@ -7,15 +7,15 @@ use std::time::Duration;
 
 use num_bigint::BigUint;
 
-use crate::bits::{self, BitProgress, Width};
-use crate::callers::KnownCaller;
-use crate::pending::Claim;
-use crate::request_ids::RequestId;
+use super::bits::{self, BitProgress, Width};
+use super::callers::KnownCaller;
+use super::pending::Claim;
+use super::request_ids::RequestId;
 
 /// What a slow request's task holds while it waits for its ticks: kept small, since a
 /// service may have a hundred thousand of them pending.
 #[derive(Debug)]
-pub struct SlowRequest {
+pub(super) struct SlowRequest {
     /// Who asked, and the handle that sends it signals.
     pub caller: Arc<KnownCaller>,
     /// The request's id.
@@ -32,7 +32,7 @@ impl SlowRequest {
     /// `progress` is `()` for `slow`, so that its requests do not carry a reporter's state.
     // Not an `async fn`, which would keep its arguments twice in a pending request.
     #[allow(clippy::manual_async_fn)]
-    pub fn run(
+    pub(super) fn run(
         self,
         claim: Claim,
         progress: impl BitProgress + 'static,
@@ -47,7 +47,7 @@ impl SlowRequest {
     }
 
     /// What tells this request's caller of each bit, with `slow_progress`.
-    pub fn progress_report(&self) -> ProgressReport {
+    pub(super) fn progress_report(&self) -> ProgressReport {
         ProgressReport {
             caller: Arc::clone(&self.caller),
             id: self.id,
@@ -57,7 +57,7 @@ impl SlowRequest {
 }
 
 /// Sends `caller` the result of its request `id`.
-pub async fn send_result(caller: &KnownCaller, id: RequestId, number: &BigUint) {
+pub(super) async fn send_result(caller: &KnownCaller, id: RequestId, number: &BigUint) {
     let sent = caller
         .signals
         .slow_result(&id.to_string(), &number.to_string())
@@ -69,7 +69,7 @@ pub async fn send_result(caller: &KnownCaller, id: RequestId, number: &BigUint) 
 
 /// Tells a caller of `slow_with_progress` of each bit, with `slow_progress`.
 #[derive(Debug)]
-pub struct ProgressReport {
+pub(super) struct ProgressReport {
     caller: Arc<KnownCaller>,
     id: RequestId,
     total: u32,

@@ -10,20 +10,20 @@ use num_bigint::BigUint;
 use rand::RngCore;
 
 /// The widest number the service hands out, in bits.
-pub const MAX_BITS: u32 = 4096;
+pub(super) const MAX_BITS: u32 = 4096;
 
 /// A requested width outside `1..=MAX_BITS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("bits must be between 1 and {MAX_BITS}, got {0}")]
-pub struct WidthOutOfRange(pub i32);
+pub(super) struct WidthOutOfRange(pub i32);
 
 /// A checked number of bits, from 1 to [`MAX_BITS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Width(u32);
+pub(super) struct Width(u32);
 
 impl Width {
     /// The width, in bits.
-    pub fn bits(self) -> u32 {
+    pub(super) fn bits(self) -> u32 {
         self.0
     }
 }
@@ -40,7 +40,7 @@ impl TryFrom<i32> for Width {
 }
 
 /// A uniformly random number `n` with `0 <= n < 2^width`.
-pub fn random_number(width: Width) -> BigUint {
+pub(super) fn random_number(width: Width) -> BigUint {
     let bits = width.bits() as usize;
     let mut bytes = vec![0u8; bits.div_ceil(8)];
     rand::rng().fill_bytes(&mut bytes);
@@ -50,7 +50,7 @@ pub fn random_number(width: Width) -> BigUint {
 }
 
 /// Is told of each bit that a slow number gets.
-pub trait BitProgress: Send {
+pub(super) trait BitProgress: Send {
     /// `done` bits are drawn.
     fn bit_drawn(&mut self, done: u32) -> impl Future<Output = ()> + Send;
 }
@@ -77,7 +77,7 @@ impl<P: BitProgress> BitProgress for Option<P> {
 /// moved to each next tick (an `Interval` boxes its own), and the number in a word up to 64
 /// bits.
 #[allow(clippy::manual_async_fn)]
-pub fn random_number_slowly(
+pub(super) fn random_number_slowly(
     width: Width,
     tick: Duration,
     mut progress: impl BitProgress,

@@ -7,8 +7,9 @@ use std::time::Duration;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::ask;
+use crate::RandomDataProxy;
 use crate::bus::BusArgs;
-use crate::{RandomDataProxy, client};
 
 /// Ask the random-data D-Bus service for a random number.
 ///
@@ -76,19 +77,19 @@ async fn ask(args: &AskArgs) -> ExitCode {
         if args.slow {
             let timeout = match args.timeout {
                 Some(timeout) => timeout,
-                None => client::default_slow_timeout(&proxy, args.bits).await,
+                None => ask::default_slow_timeout(&proxy, args.bits).await,
             };
             // A progress bar on a terminal only: piped output stays quiet.
             let bar = std::io::stderr()
                 .is_terminal()
                 .then(|| progress_bar(args.bits));
-            let slow = client::slow(&proxy, args.bits, timeout, bar.as_ref()).await;
+            let slow = ask::slow(&proxy, args.bits, timeout, bar.as_ref()).await;
             if let Some(bar) = bar {
                 bar.finish_and_clear();
             }
             slow.map(|slow| (slow.number, Some(slow.request_id)))
         } else {
-            client::quick(&proxy, args.bits)
+            ask::quick(&proxy, args.bits)
                 .await
                 .map(|number| (number, None))
         }

@@ -7,12 +7,12 @@ use std::sync::{Arc, Mutex};
 
 use zbus::names::{BusName, UniqueName};
 
-use crate::errors::ServiceError;
+use super::errors::ServiceError;
 use crate::{RandomDataCall, RandomDataSignals};
 
 /// A caller of a slow request, as the registry counts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
+pub(super) struct Caller {
     /// Its unique name on the bus (empty on a peer-to-peer connection, which has no bus).
     pub name: Arc<str>,
     /// The Unix user that owns its connection, where there is a bus to ask.
@@ -21,7 +21,7 @@ pub struct Caller {
 
 /// A caller and the handle that sends it its signals (to it alone).
 #[derive(Debug)]
-pub struct KnownCaller {
+pub(super) struct KnownCaller {
     /// Who it is.
     pub caller: Caller,
     /// Its signals.
@@ -30,7 +30,7 @@ pub struct KnownCaller {
 
 /// The callers that have made a slow request and are still on the bus.
 #[derive(Debug, Default)]
-pub struct Callers {
+pub(super) struct Callers {
     known: Mutex<HashMap<Arc<str>, Arc<KnownCaller>>>,
 }
 
@@ -38,7 +38,7 @@ impl Callers {
     /// The caller of `call`: known already, or learned now, its Unix user asked of the bus on
     /// `lookups`. A caller whose user cannot be learned (it left, or the bus would not say) is
     /// refused with [`ServiceError::UnknownUser`].
-    pub async fn of(
+    pub(super) async fn of(
         &self,
         call: &RandomDataCall<'_>,
         lookups: &zbus::Connection,
@@ -70,7 +70,7 @@ impl Callers {
     }
 
     /// The caller with the unique name `name`, if it is known.
-    pub fn get(&self, name: &str) -> Option<Arc<KnownCaller>> {
+    pub(super) fn get(&self, name: &str) -> Option<Arc<KnownCaller>> {
         let known = self.known.lock().expect("the callers lock");
         known.get(name).cloned()
     }
@@ -85,7 +85,7 @@ impl Callers {
     }
 
     /// Forgets `name`, which left the bus.
-    pub fn forget(&self, name: &str) {
+    pub(super) fn forget(&self, name: &str) {
         self.known.lock().expect("the callers lock").remove(name);
     }
 }

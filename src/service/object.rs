@@ -4,17 +4,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::bits::{self, Width};
-use crate::callers::Callers;
-use crate::errors::ServiceError;
-use crate::pending::{Limits, PendingRequests};
-use crate::request_ids::RequestIds;
-use crate::slow_request::{SlowRequest, send_result};
+use super::bits::{self, Width};
+use super::callers::Callers;
+use super::errors::ServiceError;
+use super::pending::{Limits, PendingRequests};
+use super::request_ids::RequestIds;
+use super::slow_request::{SlowRequest, send_result};
 use crate::{RandomData, RandomDataCall};
 
 /// How the service behaves.
 #[derive(Debug, Clone)]
-pub struct ServiceConfig {
+pub(super) struct ServiceConfig {
     /// How long a slow request takes per bit.
     pub bit_interval: Duration,
     /// Caps on pending slow requests.
@@ -32,8 +32,9 @@ impl Default for ServiceConfig {
 
 /// The random-data service.
 #[derive(Debug)]
-pub struct Service {
-    config: ServiceConfig,
+pub(super) struct Service {
+    /// How long a slow request takes per bit.
+    bit_interval: Duration,
     request_ids: RequestIds,
     pending: Arc<PendingRequests>,
     callers: Callers,
@@ -43,10 +44,10 @@ pub struct Service {
 
 impl Service {
     /// A service with `config`.
-    pub fn new(config: ServiceConfig) -> Self {
+    pub(super) fn new(config: ServiceConfig) -> Self {
         Self {
+            bit_interval: config.bit_interval,
             pending: PendingRequests::new(config.limits),
-            config,
             request_ids: RequestIds::default(),
             callers: Callers::default(),
             lookups: None,
@@ -55,20 +56,20 @@ impl Service {
 
     /// Asks the bus for callers' Unix users on `connection` rather than on the one that
     /// serves the call (which cannot read the answer while its queue of calls is full).
-    pub fn with_lookup_connection(mut self, connection: zbus::Connection) -> Self {
+    pub(super) fn with_lookup_connection(mut self, connection: zbus::Connection) -> Self {
         self.lookups = Some(connection);
         self
     }
 
     /// Its pending slow requests.
-    pub fn pending(&self) -> &Arc<PendingRequests> {
+    pub(super) fn pending(&self) -> &Arc<PendingRequests> {
         &self.pending
     }
 
     /// Stops taking slow requests and finishes the pending ones at once: each gets a
     /// uniformly random number of its width, drawn now, as its result. Returns when every
     /// result is sent.
-    pub async fn stop(&self) {
+    pub(super) async fn stop(&self) {
         for unfinished in self.pending.stop() {
             let Some(caller) = self.callers.get(&unfinished.caller) else {
                 continue;
@@ -81,7 +82,7 @@ impl Service {
 
     /// Forgets `caller`, which left the bus: its pending requests are cancelled (no result is
     /// sent for them). Returns how many there were.
-    pub fn caller_left(&self, caller: &str) -> usize {
+    pub(super) fn caller_left(&self, caller: &str) -> usize {
         self.callers.forget(caller);
         self.pending.cancel_caller(caller)
     }
@@ -114,7 +115,7 @@ impl RandomData for Service {
     }
 
     async fn bit_interval_ms(&self) -> Result<u32, ServiceError> {
-        Ok(u32::try_from(self.config.bit_interval.as_millis()).unwrap_or(u32::MAX))
+        Ok(u32::try_from(self.bit_interval.as_millis()).unwrap_or(u32::MAX))
     }
 }
 
@@ -136,7 +137,7 @@ impl Service {
             caller: Arc::clone(&caller),
             id,
             width,
-            tick: self.config.bit_interval,
+            tick: self.bit_interval,
         };
         let (number, pending) = (id.number(), &self.pending);
         // Two task types: a plain `slow` request carries no reporter.

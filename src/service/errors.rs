@@ -4,14 +4,14 @@ use zbus::DBusError;
 use zbus::message::{Header, Message};
 use zbus::names::ErrorName;
 
-/// The error name for [`ServiceError::Busy`].
+/// The error name of a refusal because too many slow requests are pending.
 pub const BUSY: &str = "com.larry_price.test.RandomData.Error.Busy";
-/// The error name for [`ServiceError::ShuttingDown`].
+/// The error name of a refusal because the service is stopping.
 pub const SHUTTING_DOWN: &str = "com.larry_price.test.RandomData.Error.ShuttingDown";
 
 /// Why the service refused a call. Each kind has its own D-Bus error name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ServiceError {
+pub(super) enum ServiceError {
     /// A bad argument: `org.freedesktop.DBus.Error.InvalidArgs`.
     #[error("{0}")]
     InvalidArgs(String),

@@ -7,10 +7,10 @@ use std::time::Duration;
 use clap::Parser;
 use tokio::signal::unix::{SignalKind, signal};
 
+use super::pending::{LimitSettings, Limits};
+use super::run::{self, StartError, Stopped};
+use super::{Service, ServiceConfig};
 use crate::bus::BusArgs;
-use crate::pending::Limits;
-use crate::serve::{self, StartError, Stopped};
-use crate::{Service, ServiceConfig};
 
 /// Serve random numbers on D-Bus as `com.larry-price.test`.
 ///
@@ -30,17 +30,38 @@ pub struct ServiceArgs {
     )]
     pub bit_interval: Duration,
     /// The most slow requests one caller (one bus connection) may have pending.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().per_caller)]
+    #[arg(long = MAX_PENDING_PER_CALLER, value_name = "N", default_value_t = Limits::default().per_caller)]
     pub max_pending_per_caller: usize,
     /// The most slow requests the connections of one Unix user may have pending together.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().per_user)]
+    #[arg(long = MAX_PENDING_PER_USER, value_name = "N", default_value_t = Limits::default().per_user)]
     pub max_pending_per_user: usize,
     /// The most slow requests all callers together may have pending.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().total)]
+    #[arg(long = MAX_PENDING, value_name = "N", default_value_t = Limits::default().total)]
     pub max_pending: usize,
     /// Which bus to serve on.
     #[command(flatten)]
     pub bus: BusArgs,
+}
+
+/// The flags that set the caps on pending slow requests; a refusal names the one to raise.
+const MAX_PENDING_PER_CALLER: &str = "max-pending-per-caller";
+const MAX_PENDING_PER_USER: &str = "max-pending-per-user";
+const MAX_PENDING: &str = "max-pending";
+
+impl ServiceArgs {
+    /// The caps on pending slow requests, as given on the command line.
+    fn limits(&self) -> Limits {
+        Limits {
+            per_caller: self.max_pending_per_caller,
+            per_user: self.max_pending_per_user,
+            total: self.max_pending,
+            set_by: LimitSettings {
+                per_caller: format!("--{MAX_PENDING_PER_CALLER}"),
+                per_user: format!("--{MAX_PENDING_PER_USER}"),
+                total: format!("--{MAX_PENDING}"),
+            },
+        }
+    }
 }
 
 /// Whether the log may use colour: only on a terminal, and not when `NO_COLOR` is set to
@@ -76,11 +97,7 @@ async fn serve_from_command_line() -> ExitCode {
     let args = ServiceArgs::parse();
     let service = Service::new(ServiceConfig {
         bit_interval: args.bit_interval,
-        limits: Limits {
-            per_caller: args.max_pending_per_caller,
-            per_user: args.max_pending_per_user,
-            total: args.max_pending,
-        },
+        limits: args.limits(),
     });
     let shutdown = match shutdown_requested() {
         Ok(shutdown) => shutdown,
@@ -89,7 +106,7 @@ async fn serve_from_command_line() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match serve::run(&args.bus, service, shutdown).await {
+    match run::run(&args.bus, service, shutdown).await {
         Ok(Stopped::Requested) => ExitCode::SUCCESS,
         Ok(Stopped::BusLost | Stopped::NameLost) => ExitCode::from(2),
         Err(StartError::AlreadyRunning) => {

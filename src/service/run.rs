@@ -8,15 +8,16 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use zbus::fdo::DBusProxy;
 
+use super::Service;
 use crate::bus::BusArgs;
-use crate::{OBJECT_PATH, RandomDataServer, SERVICE_NAME, Service};
+use crate::{OBJECT_PATH, RandomDataServer, SERVICE_NAME};
 
 /// How long a stopping service waits for the results of its pending requests to be sent.
-pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(10);
+pub(super) const SETTLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why the service stopped serving.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stopped {
+pub(super) enum Stopped {
     /// It was asked to (SIGINT, SIGTERM): pending requests were settled and the name released.
     Requested,
     /// The bus connection closed.
@@ -27,7 +28,7 @@ pub enum Stopped {
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
-pub enum StartError {
+pub(super) enum StartError {
     /// Another process owns the name.
     #[error("service is already running")]
     AlreadyRunning,
@@ -38,7 +39,7 @@ pub enum StartError {
 
 /// Serves `service` on the bus that `bus` chooses until `shutdown` completes or the bus or
 /// the name is lost.
-pub async fn run(
+pub(super) async fn run(
     bus: &BusArgs,
     service: Service,
     shutdown: impl Future<Output = ()>,

@@ -8,20 +8,22 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
-use crate::bits::Width;
-use crate::callers::Caller;
-use crate::errors::ServiceError;
+use super::bits::Width;
+use super::callers::Caller;
+use super::errors::ServiceError;
 
 /// Caps on pending slow requests. The per-user cap keeps one user from taking the whole
 /// service with many connections (a system bus allows 256 per user).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Limits {
     /// The most one caller (one bus connection) may have pending.
     pub per_caller: usize,
     /// The most the connections of one Unix user may have pending together.
     pub per_user: usize,
     /// The most all callers together may have pending.
     pub total: usize,
+    /// Where each cap is set, named in a refusal so that its reader knows what to raise.
+    pub set_by: LimitSettings,
 }
 
 impl Default for Limits {
@@ -30,7 +32,29 @@ impl Default for Limits {
             per_caller: 1_000,
             per_user: 10_000,
             total: 100_000,
+            set_by: LimitSettings::default(),
         }
+    }
+}
+
+/// The names of the settings that set each of the [`Limits`] (the service's command line
+/// gives its flags); empty names are left out of refusals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct LimitSettings {
+    /// Sets [`Limits::per_caller`].
+    pub per_caller: String,
+    /// Sets [`Limits::per_user`].
+    pub per_user: String,
+    /// Sets [`Limits::total`].
+    pub total: String,
+}
+
+/// ` (setting)`, to follow the name of a limit in a refusal, or nothing if `setting` is empty.
+fn set_by(setting: &str) -> String {
+    if setting.is_empty() {
+        String::new()
+    } else {
+        format!(" ({setting})")
     }
 }
 
@@ -91,23 +115,24 @@ impl State {
             .map_or(0, |requests| requests.tasks.len());
         if of_caller >= limits.per_caller {
             return Some(ServiceError::Busy(format!(
-                "this caller has {of_caller} slow requests pending, the limit per caller \
-                 (--max-pending-per-caller)"
+                "this caller has {of_caller} slow requests pending, the limit per caller{}",
+                set_by(&limits.set_by.per_caller)
             )));
         }
         if let Some(user) = caller.user {
             let of_user = self.by_user.get(&user).copied().unwrap_or(0);
             if of_user >= limits.per_user {
                 return Some(ServiceError::Busy(format!(
-                    "Unix user {user} has {of_user} slow requests pending, the limit per user \
-                     (--max-pending-per-user)"
+                    "Unix user {user} has {of_user} slow requests pending, the limit per user{}",
+                    set_by(&limits.set_by.per_user)
                 )));
             }
         }
         (self.total >= limits.total).then(|| {
             ServiceError::Busy(format!(
-                "the service has {} slow requests pending, its limit (--max-pending)",
-                self.total
+                "the service has {} slow requests pending, its limit{}",
+                self.total,
+                set_by(&limits.set_by.total)
             ))
         })
     }
@@ -116,7 +141,7 @@ impl State {
 /// The registry of pending slow requests. Each runs as one tokio task, which leaves the
 /// registry (with [`Claim::take`]) when its number is drawn, to send its result.
 #[derive(Debug)]
-pub struct PendingRequests {
+pub(super) struct PendingRequests {
     limits: Limits,
     state: Mutex<State>,
     /// Woken whenever the registry becomes settled: nothing pending, no result being sent.
@@ -126,7 +151,7 @@ pub struct PendingRequests {
 /// A request that [`PendingRequests::stop`] took over: its task is aborted, and its result
 /// is the stopper's to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unfinished {
+pub(super) struct Unfinished {
     /// The unique name of the caller that made it.
     pub caller: Arc<str>,
     /// Its number.
@@ -139,7 +164,7 @@ pub struct Unfinished {
 /// (Only the registry: the task knows its caller and id, and a pending request should be
 /// small.)
 #[derive(Debug)]
-pub struct Claim {
+pub(super) struct Claim {
     registry: Arc<PendingRequests>,
 }
 
@@ -147,7 +172,7 @@ impl Claim {
     /// Takes request `id` of `caller` out of the registry, so that its task sends the result
     /// while the returned guard lives; `None` if stopping took the request over (and sends
     /// the result itself) or its caller left.
-    pub fn take(self, caller: &str, id: u64) -> Option<Sending> {
+    pub(super) fn take(self, caller: &str, id: u64) -> Option<Sending> {
         let mut state = self.registry.state.lock().expect("the registry lock");
         let requests = state.by_caller.get_mut(caller)?;
         requests.tasks.remove(&id)?;
@@ -166,7 +191,7 @@ impl Claim {
 
 /// A result being sent; stopping waits until none is.
 #[derive(Debug)]
-pub struct Sending {
+pub(super) struct Sending {
     registry: Arc<PendingRequests>,
 }
 
@@ -182,7 +207,7 @@ impl Drop for Sending {
 
 impl PendingRequests {
     /// An empty registry with `limits`.
-    pub fn new(limits: Limits) -> Arc<Self> {
+    pub(super) fn new(limits: Limits) -> Arc<Self> {
         Arc::new(Self {
             limits,
             state: Mutex::default(),
@@ -193,7 +218,7 @@ impl PendingRequests {
     /// Starts `work` as request number `id` of `caller`, `width` bits wide, or refuses it if
     /// a limit is reached or the service is stopping. `work` gets the [`Claim`] it takes
     /// before it sends its result.
-    pub fn start<W, F>(
+    pub(super) fn start<W, F>(
         self: &Arc<Self>,
         caller: &Caller,
         id: u64,
@@ -231,7 +256,7 @@ impl PendingRequests {
 
     /// Cancels every pending request of `caller` (it left the bus): no result is sent for
     /// them. Returns how many there were.
-    pub fn cancel_caller(&self, caller: &str) -> usize {
+    pub(super) fn cancel_caller(&self, caller: &str) -> usize {
         let mut state = self.state.lock().expect("the registry lock");
         let Some(requests) = state.by_caller.remove(caller) else {
             return 0;
@@ -247,19 +272,14 @@ impl PendingRequests {
     }
 
     /// How many requests are pending.
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.state.lock().expect("the registry lock").total
-    }
-
-    /// Whether none is pending.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Refuses new requests from now on and takes over every pending one: their tasks are
     /// aborted, and their results are the caller's to send. Results that tasks are sending
     /// already are not among them; [`PendingRequests::settled`] waits for those.
-    pub fn stop(&self) -> Vec<Unfinished> {
+    pub(super) fn stop(&self) -> Vec<Unfinished> {
         let mut state = self.state.lock().expect("the registry lock");
         state.stopping = true;
         let mut unfinished = Vec::with_capacity(state.total);
@@ -283,7 +303,7 @@ impl PendingRequests {
     }
 
     /// Waits until nothing is pending and no task is sending a result.
-    pub async fn settled(&self) {
+    pub(super) async fn settled(&self) {
         loop {
             let settled = self.settled.notified();
             tokio::pin!(settled);
@@ -307,6 +327,11 @@ mod tests {
             per_caller,
             per_user,
             total,
+            set_by: LimitSettings {
+                per_caller: "the caller's setting".into(),
+                per_user: "the user's setting".into(),
+                total: "the total's setting".into(),
+            },
         }
     }
 
@@ -334,28 +359,40 @@ mod tests {
         start(":1.1", 1000, 1).unwrap();
         start(":1.1", 1000, 2).unwrap();
         let refused = start(":1.1", 1000, 3).unwrap_err();
-        assert!(
-            refused
-                .to_string()
-                .contains("limit per caller (--max-pending-per-caller)"),
-            "{refused}"
+        assert_eq!(
+            refused.to_string(),
+            "this caller has 2 slow requests pending, the limit per caller (the caller's setting)"
         );
         start(":1.2", 1000, 4).unwrap();
         let refused = start(":1.3", 1000, 5).unwrap_err();
         assert_eq!(
             refused.to_string(),
             "Unix user 1000 has 3 slow requests pending, the limit per user \
-             (--max-pending-per-user)"
+             (the user's setting)"
         );
         start(":1.4", 1001, 6).unwrap();
         let refused = start(":1.5", 1002, 7).unwrap_err();
-        assert!(
-            refused
-                .to_string()
-                .contains("4 slow requests pending, its limit (--max-pending)"),
-            "{refused}"
+        assert_eq!(
+            refused.to_string(),
+            "the service has 4 slow requests pending, its limit (the total's setting)"
         );
         assert_eq!(pending.len(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_limit_set_nowhere_is_named_without_a_setting() {
+        let pending = PendingRequests::new(Limits {
+            per_caller: 1,
+            ..Limits::default()
+        });
+        pending
+            .start(&caller(":1.1", 1000), 1, width(8), forever)
+            .unwrap();
+        let refused = pending.start(&caller(":1.1", 1000), 2, width(8), forever);
+        assert_eq!(
+            refused.unwrap_err().to_string(),
+            "this caller has 1 slow requests pending, the limit per caller"
+        );
     }
 
     #[tokio::test]
@@ -366,7 +403,7 @@ mod tests {
         start(":1.1", 2).unwrap();
         assert!(start(":1.2", 3).is_err());
         assert_eq!(pending.cancel_caller(":1.1"), 2);
-        assert!(pending.is_empty());
+        assert_eq!(pending.len(), 0);
         start(":1.2", 3).unwrap();
         start(":1.2", 4).unwrap();
     }
@@ -399,7 +436,7 @@ mod tests {
                 width: width(12)
             }]
         );
-        assert!(pending.is_empty());
+        assert_eq!(pending.len(), 0);
         tokio::time::timeout(Duration::from_secs(5), pending.settled())
             .await
             .expect("nothing is left to wait for");
