@@ -1,8 +1,6 @@
 //! The fixture every test shares: a private `dbus-daemon`, the service binary on it, and the
 //! client binary. Tests never touch the machine's own buses.
 
-#![allow(dead_code)] // Each test binary uses its own part of this module.
-
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 

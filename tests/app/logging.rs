@@ -1,6 +1,6 @@
 //! The service's log is coloured on a terminal only, and not even there with `NO_COLOR`.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! The service speaks the XML's wire names and signatures, so that tools and clients written
 //! in other languages interoperate with it.
 
-mod common;
+use crate::common;
 
 use common::{
     DBUS_PYTHON, PYGOBJECT, PrivateBus, debian_python, debian_tool, fits, printed_number,

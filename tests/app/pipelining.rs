@@ -2,7 +2,7 @@
 //! adapter serves one call of an interface at a time by default; see README, "Dispatch"),
 //! and slow calls from new callers all start.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;

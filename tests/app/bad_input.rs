@@ -1,7 +1,7 @@
 //! Bad calls get named D-Bus errors, and the service goes on serving; a second instance
 //! refuses to start.
 
-mod common;
+use crate::common;
 
 use common::PrivateBus;
 use random_data::random_data_server::INTERFACE_NAME;

@@ -2,7 +2,7 @@
 //! can still leaves room for another user. The callers really are two Unix users (`nobody` and
 //! `daemon`, through `setpriv`), so this test needs root; CI runs as root.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Stdio;

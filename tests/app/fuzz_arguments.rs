@@ -2,7 +2,7 @@
 //! that width or `InvalidArgs`, and bodies of the wrong type get `InvalidArgs`; the service
 //! answers after each. Bounded by proptest's case count (`PROPTEST_CASES`).
 
-mod common;
+use crate::common;
 
 use common::{PrivateBus, fits};
 use proptest::prelude::*;

@@ -1,7 +1,7 @@
 //! What the API gained through the XML (0.2): progress for slow requests, the tick as a
 //! property, and what the client does with them; plus the client's JSON output.
 
-mod common;
+use crate::common;
 
 use common::{PrivateBus, WAIT, debian_tool, fits, run_with_timeout};
 use futures_util::StreamExt;

@@ -2,7 +2,7 @@
 //! is reported with exactly its differences; the Python tutorial service differs in argument
 //! names only.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! Quick and slow requests end to end over a private bus: through the generated proxy and
 //! through the real client binary.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -4,7 +4,7 @@
 //! Thresholds are at p = 10^-6, so that a correct generator fails a run about once in a
 //! million, while a stuck or biased bit, or a width off by one, fails every time.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

@@ -13,7 +13,7 @@
 //! system sandbox (`ProtectSystem`, `PrivateTmp`, …), which the service does not touch.
 //! Needs root, as in CI.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -22,9 +22,9 @@ use std::process::{Command, Stdio};
 use common::{PrivateBus, WAIT, debian_tool, fits, printed_number};
 use random_data::SERVICE_NAME;
 
-const UNIT: &str = include_str!("../dist/system/random-data.service");
-const HARDENING: &str = include_str!("../dist/hardening.conf");
-const POLICY: &str = include_str!("../dist/system/com.larry-price.test.conf");
+const UNIT: &str = include_str!("../../dist/system/random-data.service");
+const HARDENING: &str = include_str!("../../dist/hardening.conf");
+const POLICY: &str = include_str!("../../dist/system/com.larry-price.test.conf");
 
 /// The values of `key` in the unit and its drop-in, in order.
 fn directive(key: &str) -> Vec<&'static str> {

@@ -1,7 +1,7 @@
 //! D-Bus activation with the shipped `dist/session/com.larry-price.test.service`: a client call with
 //! no service running starts the service, and gets its answer.
 
-mod common;
+use crate::common;
 
 use common::{PrivateBus, fits, printed_number};
 use random_data::SERVICE_NAME;
@@ -9,7 +9,7 @@ use random_data::SERVICE_NAME;
 #[tokio::test]
 async fn a_call_with_no_service_running_starts_it() {
     let services = tempfile::tempdir().unwrap();
-    let shipped = include_str!("../dist/session/com.larry-price.test.service");
+    let shipped = include_str!("../../dist/session/com.larry-price.test.service");
     let bindir = std::path::Path::new(env!("CARGO_BIN_EXE_random-data-service"))
         .parent()
         .unwrap();
@@ -38,7 +38,7 @@ async fn on_the_system_bus_only_the_dedicated_user_may_own_the_name() {
     let bus = PrivateBus::start_with(|dir| {
         common::system_bus_config(
             dir,
-            include_str!("../dist/system/com.larry-price.test.conf"),
+            include_str!("../../dist/system/com.larry-price.test.conf"),
         )
     })
     .await;

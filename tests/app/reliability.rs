@@ -1,7 +1,7 @@
 //! Limits, cancellation, shutdown and failure: the service holds under bad callers and lost
 //! buses, and the client never hangs.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! while other clients make long requests and leave without waiting. Nothing is lost,
 //! duplicated or mismatched, and the service's memory returns near its baseline.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 //! --offline=yes` rates both hardened units, and the installed files agree on the names they
 //! share.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! Bindings for other languages from the same XML, end to end against the Rust service: a C
 //! client on gdbus-codegen's bindings, and a Python client whose proxy is built at run time.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

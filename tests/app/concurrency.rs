@@ -1,7 +1,7 @@
 //! Many slow requests at once, from several clients: every client gets exactly the results of
 //! its own requests, none lost, duplicated or mixed up.
 
-mod common;
+use crate::common;
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;

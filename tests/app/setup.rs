@@ -3,7 +3,7 @@
 //! the tool, its package and the apt-get line, instead of failing later with "command not
 //! found".
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
