@@ -105,21 +105,21 @@ impl Builder {
             wide_structs(document),
         ];
         let mut stems = std::collections::HashSet::new();
-        for xml_interface in document.interfaces() {
+        for wire_interface in document.root().all_interfaces() {
             let unsupported = |what: String| Error::Unsupported {
                 location: Location::file(path),
-                interface: xml_interface.name().to_string(),
+                interface: wire_interface.name.clone(),
                 what,
             };
-            let mut interface = model::interface(xml_interface, &document.docs)
+            let mut interface = model::interface(wire_interface, &document.docs)
                 .map_err(|model::Unsupported(what)| unsupported(what))?;
-            if let Some(what) = types::unsupported_in(xml_interface) {
+            if let Some(what) = types::unsupported_in(wire_interface) {
                 return Err(unsupported(what));
             }
             // Two interfaces whose names end alike (`a.Device` and `b.Device`) get distinct
             // modules.
             if !stems.insert(interface.module_stem.clone()) {
-                interface.module_stem = names::snake_case(&xml_interface.name().replace('.', "_"));
+                interface.module_stem = names::snake_case(&wire_interface.name.replace('.', "_"));
                 stems.insert(interface.module_stem.clone());
             }
             let server_module = format_ident!("{}_server", interface.module_stem);
@@ -133,7 +133,7 @@ impl Builder {
             let server = server::server_code(&interface, source_xml, self.default_impls);
             let plain_interface = document
                 .plain_interface(&interface.wire)
-                .unwrap_or(xml_interface);
+                .expect("the wire layer is built from the plain tree");
             let client = proxy::proxy_items(
                 plain_interface,
                 &interface,
@@ -225,8 +225,8 @@ fn names_of_the_service(
 /// The module `structs`, with a type for every struct of the document that is too wide for a
 /// tuple, where there are any.
 fn wide_structs(document: &Document) -> TokenStream {
-    let interfaces = document.interfaces();
-    let wide = types::wide_structs(interfaces.iter().flat_map(|i| types::signatures_in(i)));
+    let interfaces = document.root().all_interfaces();
+    let wide = types::wide_structs(interfaces.iter().flat_map(|i| i.signatures()));
     if wide.is_empty() {
         return TokenStream::new();
     }

@@ -1,10 +1,11 @@
 //! The contract check: does a live object still match its introspection XML? The object's
-//! `Introspect()` answer is read like any file and compared with [`compare::compare`], the
-//! XML as the old side (what clients were written against) and the object as the new.
+//! `Introspect()` answer is read like any file and compared with [`compare`], the XML as the
+//! old side (what clients were written against) and the object as the new.
 
 use std::path::Path;
 
 use crate::compare::{self, Report};
+use crate::wire::Node;
 use crate::{Document, Error};
 
 /// Why the check could not be made.
@@ -65,14 +66,77 @@ pub async fn introspect(
 }
 
 /// Introspects the object `path` of `destination` on `connection` and compares it with the
-/// XML file at `xml_path`: the interfaces of the file's root node against the object's.
+/// XML file at `xml_path`. With `recursive`, every object below it too, each against the
+/// file's node of the same path below the root (the way `gdbus introspect --recurse` walks
+/// them); without, the root object alone, and the report lists the file's child nodes that
+/// were not compared.
 pub async fn check(
     connection: &zbus::Connection,
     destination: &str,
     path: &str,
     xml_path: &Path,
+    recursive: bool,
 ) -> Result<Report, CheckError> {
     let declared = Document::read(xml_path)?;
-    let live = introspect(connection, destination, path).await?;
-    Ok(compare::compare(declared.node(), live.node()))
+    let mut declared = declared.root().clone();
+    declared.name = Some(path.to_owned());
+    if !recursive {
+        let live = introspect(connection, destination, path).await?;
+        return Ok(compare::compare_object(&declared, live.root()));
+    }
+    let live = introspect_tree(connection, destination, path).await?;
+    Ok(compare::compare(&declared, &live))
+}
+
+/// The object `path` of `destination` and every object below it, each introspected on its
+/// own (an object's answer names its children but not their interfaces).
+pub async fn introspect_tree(
+    connection: &zbus::Connection,
+    destination: &str,
+    path: &str,
+) -> Result<Node, CheckError> {
+    let mut root = introspect(connection, destination, path)
+        .await?
+        .root()
+        .clone();
+    root.name = Some(path.to_owned());
+    // Paths below the root whose children are still stubs, to be introspected.
+    let mut pending: Vec<String> = vec![String::new()];
+    while let Some(below) = pending.pop() {
+        let node = find_mut(&mut root, &below).expect("a path this walk put in the tree");
+        for child in &mut node.children {
+            let live = introspect(connection, destination, &object_path(path, &child.path)).await?;
+            let mut live = live.root().clone();
+            live.name = child.name.take();
+            rebase(&mut live, &child.path);
+            *child = live;
+            pending.push(child.path.clone());
+        }
+    }
+    Ok(root)
+}
+
+/// `path` below the object `root`.
+fn object_path(root: &str, path: &str) -> String {
+    format!("{}/{path}", root.trim_end_matches('/'))
+}
+
+/// Gives `node` and all below it paths below `prefix`.
+fn rebase(node: &mut Node, prefix: &str) {
+    node.path = match node.path.as_str() {
+        "" => prefix.to_owned(),
+        path => format!("{prefix}/{path}"),
+    };
+    for child in &mut node.children {
+        rebase(child, prefix);
+    }
+}
+
+fn find_mut<'n>(node: &'n mut Node, path: &str) -> Option<&'n mut Node> {
+    if node.path == path {
+        return Some(node);
+    }
+    node.children
+        .iter_mut()
+        .find_map(|child| find_mut(child, path))
 }

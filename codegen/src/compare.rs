@@ -21,13 +21,20 @@
 //! | `EmitsChangedSignal` strengthened | compatible |
 //! | any other annotation added, removed or changed | compatible |
 //!
+//! | node (object) with interfaces removed | breaking |
+//! | node added, or one without interfaces removed | compatible |
+//!
+//! Nodes are paired by their path below the root, and each difference names its node where it
+//! is not the root. Overloads (one method name with several in-signatures, as Qt exports
+//! them) are paired by name and in-signature, each its own member.
 //! A removed member whose signature exactly one added member has is reported as renamed.
 //! The standard interfaces that bus libraries add to every object are listed apart where only
 //! the new node has them; where both declare one, it is compared like any other.
 
 use std::fmt;
 
-use zbus_xml::{Annotation, Arg, ArgDirection, Interface, Node, PropertyAccess};
+use crate::annotations::{Annotations, DEPRECATED, EMITS_CHANGED, EmitsChanged, NO_REPLY};
+use crate::wire::{Access, Arg, Direction, Interface, Node, Property};
 
 /// Interfaces that bus libraries (zbus, GDBus, dbus-python, sd-bus) add to every object.
 pub const STANDARD_INTERFACES: &[&str] = &[
@@ -36,10 +43,6 @@ pub const STANDARD_INTERFACES: &[&str] = &[
     "org.freedesktop.DBus.Properties",
     "org.freedesktop.DBus.ObjectManager",
 ];
-
-const NO_REPLY: &str = "org.freedesktop.DBus.Method.NoReply";
-const DEPRECATED: &str = "org.freedesktop.DBus.Deprecated";
-const EMITS_CHANGED: &str = "org.freedesktop.DBus.Property.EmitsChangedSignal";
 
 /// How much a difference matters to a client written against the old node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -70,9 +73,13 @@ impl fmt::Display for Class {
 pub struct Difference {
     /// How much it matters.
     pub class: Class,
-    /// The interface it is in.
-    pub interface: String,
-    /// The member, where there is one: `method Add`, `signal Changed`, `property Step`.
+    /// The node it is in, where that is not the root: its object path where the root's
+    /// `<node name>` is one, else its path below the root.
+    pub node: Option<String>,
+    /// The interface it is in, where it is in one (not for a node added or removed).
+    pub interface: Option<String>,
+    /// The member, where there is one: `method Add`, `signal Changed`, `property Step`, or
+    /// `method Add(s)` for one of several overloads.
     pub member: Option<String>,
     /// What differs.
     pub what: String,
@@ -81,12 +88,17 @@ pub struct Difference {
 }
 
 impl Difference {
-    /// Where: `interface a.B` or `interface a.B, method m`.
+    /// Where: `interface a.B`, `interface a.B, method m` or `node /a/b/c, interface a.B, …`.
     pub fn place(&self) -> String {
-        match &self.member {
-            Some(member) => format!("interface {}, {member}", self.interface),
-            None => format!("interface {}", self.interface),
-        }
+        let parts: Vec<String> = [
+            self.node.as_ref().map(|n| format!("node {n}")),
+            self.interface.as_ref().map(|i| format!("interface {i}")),
+            self.member.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        parts.join(", ")
     }
 }
 
@@ -108,6 +120,9 @@ pub struct Report {
     pub differences: Vec<Difference>,
     /// Standard interfaces that only the new node has.
     pub standard_interfaces: Vec<String>,
+    /// Nodes below the root that were not compared (the root object was compared alone), by
+    /// their path below the root.
+    pub not_compared: Vec<String>,
 }
 
 impl Report {
@@ -130,7 +145,11 @@ impl Report {
     /// The D-Bus API design guidelines' remedy for each interface with a breaking
     /// difference: a new interface name beside the old one.
     pub fn remedies(&self) -> Vec<String> {
-        let mut interfaces: Vec<&str> = self.breaking().map(|d| d.interface.as_str()).collect();
+        let mut interfaces: Vec<&str> = self
+            .breaking()
+            .filter_map(|d| d.interface.as_deref())
+            .collect();
+        interfaces.sort();
         interfaces.dedup();
         interfaces
             .into_iter()
@@ -167,31 +186,92 @@ impl fmt::Display for Report {
                 self.standard_interfaces.join(", ")
             )?;
         }
+        if !self.not_compared.is_empty() {
+            writeln!(
+                f,
+                "compared the root object only; not its {} child node(s) ({}): --recursive \
+                 compares them too",
+                self.not_compared.len(),
+                self.not_compared.join(", ")
+            )?;
+        }
         let breaking = self.breaking_count();
         let compatible = self.differences.len() - breaking;
         write!(f, "{breaking} breaking, {compatible} compatible")
     }
 }
 
-/// Compares the interfaces of `old` (what clients were written against) with those of `new`.
-pub fn compare(old: &Node<'_>, new: &Node<'_>) -> Report {
+/// Compares `old` (what clients were written against) with `new`, node by node: every node
+/// of either tree, paired by its path below the root.
+pub fn compare(old: &Node, new: &Node) -> Report {
     let mut report = Report::default();
-    let find = |node: &'_ Node<'_>, name: &str| -> bool {
-        node.interfaces().iter().any(|i| i.name().as_str() == name)
-    };
-    for interface in old.interfaces() {
-        let name = interface.name().to_string();
-        match new
-            .interfaces()
-            .iter()
-            .find(|i| i.name() == interface.name())
-        {
-            Some(new_interface) => {
-                Members::new(&mut report, &name).interface(interface, new_interface)
+    for old_node in old.walk() {
+        let place = (!old_node.path.is_empty()).then(|| old.object_path_of(&old_node.path));
+        match new.find(&old_node.path) {
+            Some(new_node) => interfaces(&mut report, place, old_node, new_node),
+            None => {
+                let served = !old_node.interfaces.is_empty();
+                report.differences.push(Difference {
+                    class: if served {
+                        Class::Breaking
+                    } else {
+                        Class::Compatible
+                    },
+                    node: place.or_else(|| Some(old.object_path_of(""))),
+                    interface: None,
+                    member: None,
+                    what: "node removed".into(),
+                    old_clients_see: served.then(|| {
+                        "calls to the object fail with org.freedesktop.DBus.Error.UnknownObject \
+                         (or UnknownMethod, by the service's library)"
+                            .into()
+                    }),
+                });
             }
+        }
+    }
+    for new_node in new.walk() {
+        if old.find(&new_node.path).is_none() {
+            report.differences.push(Difference {
+                class: Class::Compatible,
+                node: Some(new.object_path_of(&new_node.path)),
+                interface: None,
+                member: None,
+                what: "node added".into(),
+                old_clients_see: None,
+            });
+        }
+    }
+    report.differences.sort();
+    report
+}
+
+/// Compares the interfaces of the root object of `old` with those of `new`; the nodes below
+/// either root are listed in [`Report::not_compared`].
+pub fn compare_object(old: &Node, new: &Node) -> Report {
+    let mut report = Report::default();
+    interfaces(&mut report, None, old, new);
+    report.not_compared = old.walk()[1..].iter().map(|n| n.path.clone()).collect();
+    report.differences.sort();
+    report
+}
+
+/// Compares the interfaces of one node; `node` names it in the differences.
+fn interfaces(report: &mut Report, node: Option<String>, old: &Node, new: &Node) {
+    let find =
+        |node: &'_ Node, name: &str| node.interfaces.iter().find(|i| i.name == name).cloned();
+    for interface in &old.interfaces {
+        match find(new, &interface.name) {
+            Some(new_interface) => Members {
+                report: &mut *report,
+                node: node.clone(),
+                interface: &interface.name,
+            }
+            .interface(interface, &new_interface),
             None => report.differences.push(Difference {
                 class: Class::Breaking,
-                interface: name,
+                node: node.clone(),
+                interface: Some(interface.name.clone()),
                 member: None,
                 what: "removed".into(),
                 old_clients_see: Some(
@@ -202,25 +282,25 @@ pub fn compare(old: &Node<'_>, new: &Node<'_>) -> Report {
             }),
         }
     }
-    for interface in new.interfaces() {
-        let name = interface.name().to_string();
-        if find(old, &name) {
+    for interface in &new.interfaces {
+        if find(old, &interface.name).is_some() {
             continue;
         }
-        if STANDARD_INTERFACES.contains(&name.as_str()) {
-            report.standard_interfaces.push(name);
+        if STANDARD_INTERFACES.contains(&interface.name.as_str()) {
+            if !report.standard_interfaces.contains(&interface.name) {
+                report.standard_interfaces.push(interface.name.clone());
+            }
         } else {
             report.differences.push(Difference {
                 class: Class::Compatible,
-                interface: name,
+                node: node.clone(),
+                interface: Some(interface.name.clone()),
                 member: None,
                 what: "added".into(),
                 old_clients_see: None,
             });
         }
     }
-    report.differences.sort();
-    report
 }
 
 /// What kind of member.
@@ -253,29 +333,20 @@ impl Kind {
     }
 }
 
-/// One argument reduced to what the comparison needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct ArgShape {
-    out: bool,
-    ty: String,
-    name: Option<String>,
-}
-
-/// A member reduced to what the comparison needs.
-struct Member {
+/// One member of the wire layer, seen the same way whatever its kind.
+struct Member<'w> {
     kind: Kind,
-    name: String,
-    args: Vec<ArgShape>,
-    /// The property's type and access.
-    property: Option<(String, PropertyAccess)>,
-    annotations: Vec<(String, String)>,
-    /// The property's effective EmitsChangedSignal (its own, else its interface's, else true).
-    emits_changed: Option<String>,
+    name: &'w str,
+    /// What pairs it with its counterpart: its name, and for an overload its in-signature.
+    key: String,
+    args: &'w [Arg],
+    property: Option<&'w Property>,
+    annotations: &'w Annotations,
 }
 
-impl Member {
+impl Member<'_> {
     fn label(&self) -> String {
-        format!("{} {}", self.kind.as_str(), self.name)
+        format!("{} {}", self.kind.as_str(), self.key)
     }
 
     /// The arguments' directions and types: `(in i, out s)`.
@@ -283,115 +354,81 @@ impl Member {
         let typed: Vec<String> = self
             .args
             .iter()
-            .map(|a| format!("{} {}", if a.out { "out" } else { "in" }, a.ty))
+            .map(|a| {
+                let direction = match a.direction {
+                    Direction::In => "in",
+                    Direction::Out => "out",
+                };
+                format!("{direction} {}", a.signature)
+            })
             .collect();
         format!("({})", typed.join(", "))
     }
 
-    /// A method (`kind` Method) or a signal, from its name, arguments and annotations.
-    fn with_args(kind: Kind, name: String, args: &[Arg<'_>], notes: &[Annotation<'_>]) -> Self {
-        let args = args
-            .iter()
-            .map(|arg| ArgShape {
-                // A signal's arguments are all out, whatever the XML says.
-                out: kind == Kind::Signal || arg.direction() == Some(ArgDirection::Out),
-                ty: arg.ty().to_string(),
-                name: arg.name().map(str::to_owned),
-            })
-            .collect();
-        Member {
-            kind,
-            name,
-            args,
-            property: None,
-            annotations: pairs(notes),
-            emits_changed: None,
-        }
+    /// The property's type and access, for telling a renamed property.
+    fn property_shape(&self) -> Option<(String, Access)> {
+        self.property.map(|p| (p.signature.to_string(), p.access))
     }
 }
 
-fn pairs<'a>(annotations: impl IntoIterator<Item = &'a Annotation<'a>>) -> Vec<(String, String)> {
-    annotations
-        .into_iter()
-        .map(|a| (a.name().to_owned(), a.value().to_owned()))
-        .collect()
-}
-
-fn value_of<'v>(annotations: &'v [(String, String)], name: &str) -> Option<&'v str> {
-    annotations
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
-}
-
-fn members(interface: &Interface<'_>) -> Vec<Member> {
-    let interface_notes = pairs(interface.annotations());
-    let interface_emits = value_of(&interface_notes, EMITS_CHANGED).map(str::to_owned);
-    let methods = interface.methods().map(|m| {
-        Member::with_args(
-            Kind::Method,
-            m.name().to_string(),
-            m.args(),
-            m.annotations(),
-        )
+/// The members of `interface`; a method whose name `overloaded` holds is keyed by its name
+/// and in-signature.
+fn members<'w>(interface: &'w Interface, overloaded: &[&str]) -> Vec<Member<'w>> {
+    let methods = interface.methods.iter().map(|m| Member {
+        kind: Kind::Method,
+        name: &m.name,
+        key: if overloaded.contains(&m.name.as_str()) {
+            format!("{}({})", m.name, m.in_signature())
+        } else {
+            m.name.clone()
+        },
+        args: &m.args,
+        property: None,
+        annotations: &m.annotations,
     });
-    let signals = interface.signals().map(|s| {
-        Member::with_args(
-            Kind::Signal,
-            s.name().to_string(),
-            s.args(),
-            s.annotations(),
-        )
+    let signals = interface.signals.iter().map(|s| Member {
+        kind: Kind::Signal,
+        name: &s.name,
+        key: s.name.clone(),
+        args: &s.args,
+        property: None,
+        annotations: &s.annotations,
     });
-    let properties = interface.properties().map(|p| {
-        let annotations = pairs(p.annotations());
-        let emits = value_of(&annotations, EMITS_CHANGED)
-            .map(str::to_owned)
-            .or(interface_emits.clone())
-            .unwrap_or_else(|| "true".into());
-        Member {
-            kind: Kind::Property,
-            name: p.name().to_string(),
-            args: Vec::new(),
-            property: Some((p.ty().to_string(), p.access())),
-            annotations,
-            emits_changed: Some(emits),
-        }
+    let properties = interface.properties.iter().map(|p| Member {
+        kind: Kind::Property,
+        name: &p.name,
+        key: p.name.clone(),
+        args: &[],
+        property: Some(p),
+        annotations: &p.annotations,
     });
     methods.chain(signals).chain(properties).collect()
 }
 
-fn access_name(access: PropertyAccess) -> &'static str {
-    match access {
-        PropertyAccess::Read => "read",
-        PropertyAccess::Write => "write",
-        PropertyAccess::ReadWrite => "readwrite",
-    }
+/// The method names that either side overloads.
+fn overloaded<'w>(old: &'w Interface, new: &'w Interface) -> Vec<&'w str> {
+    [old, new]
+        .into_iter()
+        .flat_map(|i| i.methods.iter().filter(|m| i.is_overloaded(m)))
+        .map(|m| m.name.as_str())
+        .collect()
 }
 
-/// How much a property announces its changes: `const` above all (it never changes), then
-/// `true`, `invalidates`, `false`. A value the specification does not name ranks lowest.
+/// How much a property's `EmitsChangedSignal` value tells a cached client; a value the
+/// specification does not name ranks lowest.
 fn emits_rank(value: &str) -> u8 {
-    match value {
-        "const" => 4,
-        "true" => 3,
-        "invalidates" => 2,
-        _ => 1,
-    }
+    EmitsChanged::parse(value).map_or(0, EmitsChanged::rank)
 }
 
 /// Collects the differences inside one interface.
 struct Members<'r> {
     report: &'r mut Report,
+    node: Option<String>,
     interface: &'r str,
 }
 
-impl<'r> Members<'r> {
-    fn new(report: &'r mut Report, interface: &'r str) -> Self {
-        Self { report, interface }
-    }
-
-    fn push(&mut self, member: Option<&Member>, what: String, old_clients_see: Option<String>) {
+impl Members<'_> {
+    fn push(&mut self, member: Option<&Member<'_>>, what: String, old_clients_see: Option<String>) {
         let class = if old_clients_see.is_some() {
             Class::Breaking
         } else {
@@ -399,48 +436,42 @@ impl<'r> Members<'r> {
         };
         self.report.differences.push(Difference {
             class,
-            interface: self.interface.to_owned(),
+            node: self.node.clone(),
+            interface: Some(self.interface.to_owned()),
             member: member.map(Member::label),
             what,
             old_clients_see,
         });
     }
 
-    fn interface(&mut self, old: &Interface<'_>, new: &Interface<'_>) {
-        // An interface's EmitsChangedSignal is compared where it takes effect: on each property.
-        let interface_notes = |i: &Interface<'_>| -> Vec<(String, String)> {
-            pairs(i.annotations())
-                .into_iter()
-                .filter(|(name, _)| name != EMITS_CHANGED)
-                .collect()
-        };
-        self.annotations(None, &interface_notes(old), &interface_notes(new));
-        let old = members(old);
-        let new = members(new);
-        let is_in = |m: &Member, others: &[Member]| {
-            others.iter().any(|o| o.kind == m.kind && o.name == m.name)
-        };
-        let added: Vec<&Member> = new.iter().filter(|m| !is_in(m, &old)).collect();
+    fn interface(&mut self, old: &Interface, new: &Interface) {
+        self.annotations(None, &old.annotations, &new.annotations);
+        let overloaded = overloaded(old, new);
+        let old = members(old, &overloaded);
+        let new = members(new, &overloaded);
+        let same = |a: &Member<'_>, b: &Member<'_>| a.kind == b.kind && a.key == b.key;
+        let added: Vec<&Member<'_>> = new
+            .iter()
+            .filter(|m| !old.iter().any(|o| same(o, m)))
+            .collect();
         let mut renamed_to = Vec::new();
         for member in &old {
-            match new
-                .iter()
-                .find(|o| o.kind == member.kind && o.name == member.name)
-            {
+            match new.iter().find(|n| same(member, n)) {
                 Some(new_member) => self.member(member, new_member),
                 None => {
                     // A removed member whose shape only one added member has: renamed.
-                    let candidates: Vec<&&Member> = added
+                    let candidates: Vec<&&Member<'_>> = added
                         .iter()
                         .filter(|a| {
                             a.kind == member.kind
+                                && a.name != member.name
                                 && a.signature() == member.signature()
-                                && a.property == member.property
+                                && a.property_shape() == member.property_shape()
                         })
                         .collect();
                     let what = match candidates.as_slice() {
                         [only] => {
-                            renamed_to.push(only.name.clone());
+                            renamed_to.push(only.key.clone());
                             format!("renamed to `{}`", only.name)
                         }
                         _ => "removed".to_owned(),
@@ -451,68 +482,50 @@ impl<'r> Members<'r> {
             }
         }
         for member in added {
-            if !renamed_to.contains(&member.name) {
+            if !renamed_to.contains(&member.key) {
                 self.push(Some(member), "added".into(), None);
             }
         }
     }
 
-    fn member(&mut self, old: &Member, new: &Member) {
+    fn member(&mut self, old: &Member<'_>, new: &Member<'_>) {
         self.arguments(old, new);
-        if let (Some((old_type, old_access)), Some((new_type, new_access))) =
-            (&old.property, &new.property)
-        {
-            if old_type != new_type {
+        if let (Some(was), Some(is)) = (old.property, new.property) {
+            if was.signature != is.signature {
                 self.push(
                     Some(old),
-                    format!("type changed from {old_type} to {new_type}"),
+                    format!("type changed from {} to {}", was.signature, is.signature),
                     Some("values it cannot decode; Set fails with InvalidArgs".into()),
                 );
             }
-            if old_access != new_access {
-                self.access(old, *old_access, *new_access);
+            if was.access != is.access {
+                self.access(old, was.access, is.access);
+            }
+            if was.emits_changed != is.emits_changed {
+                let (was, is) = (&was.emits_changed, &is.emits_changed);
+                let what = format!("{EMITS_CHANGED} changed from \"{was}\" to \"{is}\"");
+                let weakened = EmitsChanged::parse(was) == Some(EmitsChanged::Const)
+                    || emits_rank(is) < emits_rank(was);
+                let seen = weakened.then(|| {
+                    "a client that caches the property misses changes it used to be told of".into()
+                });
+                self.push(Some(old), what, seen);
             }
         }
-        if let (Some(was), Some(is)) = (&old.emits_changed, &new.emits_changed)
-            && was != is
-        {
-            let what = format!("{EMITS_CHANGED} changed from \"{was}\" to \"{is}\"");
-            let weakened = was == "const" || emits_rank(is) < emits_rank(was);
-            let seen = weakened.then(|| {
-                "a client that caches the property misses changes it used to be told of".into()
-            });
-            self.push(Some(old), what, seen);
-        }
-        self.annotations(Some(old), &old.annotations, &new.annotations);
+        self.annotations(Some(old), old.annotations, new.annotations);
     }
 
-    fn arguments(&mut self, old: &Member, new: &Member) {
-        let shape = |m: &Member| -> Vec<(bool, String)> {
-            m.args.iter().map(|a| (a.out, a.ty.clone())).collect()
-        };
-        if shape(old) != shape(new) {
-            let inputs = |m: &Member| -> Vec<String> {
-                m.args
-                    .iter()
-                    .filter(|a| !a.out)
-                    .map(|a| a.ty.clone())
-                    .collect()
-            };
-            let outputs = |m: &Member| -> Vec<String> {
-                m.args
-                    .iter()
-                    .filter(|a| a.out)
-                    .map(|a| a.ty.clone())
-                    .collect()
-            };
+    fn arguments(&mut self, old: &Member<'_>, new: &Member<'_>) {
+        if old.signature() != new.signature() {
+            let types = |m: &Member<'_>, direction| crate::wire::signature_of(m.args, direction);
             let seen = match old.kind {
                 Kind::Signal => "signals it cannot decode".to_owned(),
                 _ => {
                     let mut seen = Vec::new();
-                    if inputs(old) != inputs(new) {
+                    if types(old, Direction::In) != types(new, Direction::In) {
                         seen.push("calls fail with org.freedesktop.DBus.Error.InvalidArgs");
                     }
-                    if outputs(old) != outputs(new) {
+                    if types(old, Direction::Out) != types(new, Direction::Out) {
                         seen.push("replies it cannot decode");
                     }
                     seen.join(", and ")
@@ -526,7 +539,7 @@ impl<'r> Members<'r> {
             self.push(Some(old), what, Some(seen));
             return;
         }
-        for (position, (was, is)) in old.args.iter().zip(&new.args).enumerate() {
+        for (position, (was, is)) in old.args.iter().zip(new.args).enumerate() {
             if was.name != is.name {
                 let name = |n: &Option<String>| {
                     n.as_deref()
@@ -543,17 +556,13 @@ impl<'r> Members<'r> {
         }
     }
 
-    fn access(&mut self, old: &Member, was: PropertyAccess, is: PropertyAccess) {
-        let what = format!(
-            "access changed from {} to {}",
-            access_name(was),
-            access_name(is)
-        );
+    fn access(&mut self, old: &Member<'_>, was: Access, is: Access) {
+        let what = format!("access changed from {} to {}", was.as_str(), is.as_str());
         let seen = if was.read() && !is.read() {
             Some("Get fails: the property is no longer readable".to_owned())
         } else if was.write() && !is.write() {
             Some("Set fails with org.freedesktop.DBus.Error.PropertyReadOnly".to_owned())
-        } else if was == PropertyAccess::Read {
+        } else if was == Access::Read {
             // read → readwrite: the one widening that dbus-deviation counts as compatible.
             None
         } else {
@@ -566,14 +575,8 @@ impl<'r> Members<'r> {
         self.push(Some(old), what, seen);
     }
 
-    fn annotations(
-        &mut self,
-        member: Option<&Member>,
-        old: &[(String, String)],
-        new: &[(String, String)],
-    ) {
-        let no_reply = |notes: &[(String, String)]| value_of(notes, NO_REPLY) == Some("true");
-        match (no_reply(old), no_reply(new)) {
+    fn annotations(&mut self, member: Option<&Member<'_>>, old: &Annotations, new: &Annotations) {
+        match (old.is_true(NO_REPLY), new.is_true(NO_REPLY)) {
             (false, true) => self.push(
                 member,
                 format!("annotation {NO_REPLY} added"),
@@ -586,10 +589,11 @@ impl<'r> Members<'r> {
             ),
             _ => {}
         }
-        // NoReply is judged above by its meaning; EmitsChangedSignal on the property itself.
+        // NoReply is judged above by its meaning; EmitsChangedSignal where it takes effect, on
+        // each property.
         let judged = |name: &str| name == NO_REPLY || name == EMITS_CHANGED;
         for (name, value) in old.iter().filter(|(n, _)| !judged(n)) {
-            let what = match value_of(new, name) {
+            let what = match new.get(name) {
                 None if name == DEPRECATED => "no longer deprecated".to_owned(),
                 None => format!("annotation {name} removed"),
                 Some(new_value) if new_value != value => {
@@ -600,7 +604,7 @@ impl<'r> Members<'r> {
             self.push(member, what, None);
         }
         for (name, value) in new.iter().filter(|(n, _)| !judged(n)) {
-            if value_of(old, name).is_none() {
+            if old.get(name).is_none() {
                 let what = if name == DEPRECATED {
                     format!("deprecated ({name}=\"{value}\")")
                 } else {
@@ -616,9 +620,14 @@ impl<'r> Members<'r> {
 mod tests {
     use super::*;
 
-    fn node(interface_body: &str) -> Node<'static> {
-        let xml = format!("<node><interface name=\"a.B\">{interface_body}</interface></node>");
-        Node::from_reader(xml.as_bytes()).unwrap()
+    fn parsed(xml: &str) -> Node {
+        Node::of(&zbus_xml::Node::from_reader(xml.as_bytes()).unwrap())
+    }
+
+    fn node(interface_body: &str) -> Node {
+        parsed(&format!(
+            "<node><interface name=\"a.B\">{interface_body}</interface></node>"
+        ))
     }
 
     fn differences(old: &str, new: &str) -> Vec<(Class, String)> {
@@ -684,11 +693,10 @@ mod tests {
 
     #[test]
     fn a_removed_interface_is_breaking_and_added_standard_ones_are_listed_apart() {
-        let old = Node::from_reader(&b"<node><interface name=\"a.B\"/></node>"[..]).unwrap();
-        let new = Node::from_reader(
-            &b"<node><interface name=\"org.freedesktop.DBus.Peer\"/><interface name=\"c.D\"/></node>"[..],
-        )
-        .unwrap();
+        let old = parsed("<node><interface name=\"a.B\"/></node>");
+        let new = parsed(
+            "<node><interface name=\"org.freedesktop.DBus.Peer\"/><interface name=\"c.D\"/></node>",
+        );
         let report = compare(&old, &new);
         assert_eq!(report.standard_interfaces, ["org.freedesktop.DBus.Peer"]);
         let found: Vec<_> = report

@@ -25,9 +25,10 @@
 //!
 //! Every use of a file reads it once, through [`Document`]: DOCTYPE entities are expanded,
 //! errors say the file, line and column, and documentation (`<doc:doc>`, comments,
-//! `org.gtk.GDBus.DocString`) is kept. [`compare::compare`] compares two nodes, whether both
-//! come from files (`diff`) or one from a live object ([`check::check`]).
+//! `org.gtk.GDBus.DocString`) is kept. [`compare::compare`] compares two [`wire`] trees, whether
+//! both come from files (`diff`) or one from a live object ([`check::check`]).
 
+mod annotations;
 mod builder;
 pub mod check;
 pub mod compare;
@@ -41,7 +42,9 @@ mod reference;
 mod server;
 mod source;
 mod types;
+pub mod wire;
 
+pub use annotations::{Annotations, EmitsChanged};
 pub use builder::Builder;
 pub use error::{Error, Location};
 pub use parse::{Document, Warning};

@@ -50,6 +50,10 @@ enum Command {
         /// Fail on compatible differences too.
         #[arg(long)]
         strict: bool,
+        /// Check every object below the path too, each against the file's node of the same
+        /// path below the root (without it, the root object alone, and the report says so).
+        #[arg(long, short)]
+        recursive: bool,
         /// Connect to the bus at this D-Bus address instead of the session bus.
         #[arg(long, value_name = "ADDR", conflicts_with = "system")]
         address: Option<String>,
@@ -103,6 +107,7 @@ fn main() -> ExitCode {
             dest,
             path,
             strict,
+            recursive,
             address,
             system,
             json,
@@ -125,7 +130,7 @@ fn main() -> ExitCode {
                         .map(str::to_owned)
                         .ok_or("FILE's root <node> names no object path: give --path")?,
                 };
-                check::check(&connection, &dest, &path, &file)
+                check::check(&connection, &dest, &path, &file, recursive)
                     .await
                     .map_err(Box::<dyn std::error::Error>::from)
             });
@@ -170,7 +175,7 @@ fn generate(file: &Path, service: Option<String>, default_impls: bool) -> ExitCo
 fn diff(old: &Path, new: &Path) -> Result<Report, dbus_xml_codegen::Error> {
     let old = Document::read(old)?;
     let new = Document::read(new)?;
-    Ok(compare::compare(old.node(), new.node()))
+    Ok(compare::compare(old.root(), new.root()))
 }
 
 /// What `--json` prints: the report, with its remedies and counts.

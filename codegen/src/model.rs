@@ -1,28 +1,19 @@
-//! The interface model the code generators share: the XML's members with their documentation,
-//! annotations and Rust names already resolved, so that no two generated items clash.
+//! The Rust-naming layer of the model, over the wire layer ([`crate::wire`]): each
+//! interface's members with their documentation, annotations and Rust names resolved once,
+//! so that no two generated items clash. The code generators (server and proxy) and `doc`
+//! walk it.
 
 use std::collections::HashSet;
 
 use proc_macro2::Ident;
 use quote::format_ident;
 use zbus::Signature;
-use zbus_xml::{Annotation, ArgDirection, PropertyAccess};
 
+pub(crate) use crate::annotations::EmitsChanged;
+use crate::annotations::{DEPRECATED, EMITS_CHANGED, NO_REPLY, SPAWN};
 use crate::docs::{DocTarget, Docs, MemberKind, rustdoc_lines};
 use crate::names::{ident, interface_type_name, snake_case};
-
-const DEPRECATED: &str = "org.freedesktop.DBus.Deprecated";
-const NO_REPLY: &str = "org.freedesktop.DBus.Method.NoReply";
-const EMITS_CHANGED: &str = "org.freedesktop.DBus.Property.EmitsChangedSignal";
-
-/// This generator's own annotation on an `<interface>`: `"false"` (the default) serves its
-/// method calls one after another, in the order they came, so replies keep the order of the
-/// calls; `"true"` serves each call in a task of its own, so a method that awaits something
-/// long does not hold up the connection's other calls, but replies may overtake each other.
-pub(crate) const SPAWN: &str = "rs.dbus_xml_codegen.SpawnPerCall";
-
-/// The note of the `#[deprecated]` attribute that `org.freedesktop.DBus.Deprecated` becomes.
-pub(crate) const DEPRECATED_NOTE: &str = "marked org.freedesktop.DBus.Deprecated in the XML";
+use crate::wire;
 
 /// One interface, ready to generate.
 pub(crate) struct Interface {
@@ -93,31 +84,6 @@ pub(crate) struct Signal {
     pub deprecated: bool,
 }
 
-/// How a property announces changes (`org.freedesktop.DBus.Property.EmitsChangedSignal`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum EmitsChanged {
-    /// `PropertiesChanged` with the new value.
-    True,
-    /// `PropertiesChanged` naming it as invalidated.
-    Invalidates,
-    /// It never changes.
-    Const,
-    /// No signal.
-    False,
-}
-
-impl EmitsChanged {
-    /// The annotation's value.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            EmitsChanged::True => "true",
-            EmitsChanged::Invalidates => "invalidates",
-            EmitsChanged::Const => "const",
-            EmitsChanged::False => "false",
-        }
-    }
-}
-
 /// A property.
 pub(crate) struct Property {
     /// Its name on the bus.
@@ -177,17 +143,6 @@ impl Namespace {
     }
 }
 
-fn annotated(annotations: &[Annotation<'_>], name: &str) -> Option<String> {
-    annotations
-        .iter()
-        .find(|a| a.name() == name)
-        .map(|a| a.value().to_owned())
-}
-
-fn is_true(annotations: &[Annotation<'_>], name: &str) -> bool {
-    annotated(annotations, name).is_some_and(|v| v == "true")
-}
-
 /// Whether `name` can be a Rust identifier as it is (a keyword as a raw one).
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
@@ -202,7 +157,7 @@ fn is_identifier(name: &str) -> bool {
 const ADAPTER_PARAMS: &[&str] = &["__zbus_header", "__zbus_emitter", "__zbus_call"];
 
 fn args<'a>(
-    args: impl Iterator<Item = &'a zbus_xml::Arg<'a>>,
+    args: impl Iterator<Item = &'a wire::Arg>,
     docs_of: &DocTarget,
     docs: &Docs,
     doc_args: &mut Vec<(String, Option<String>)>,
@@ -214,15 +169,16 @@ fn args<'a>(
         .map(|(position, arg)| {
             let fallback = format!("arg{position}");
             let snake = arg
-                .name()
+                .name
+                .as_deref()
                 .map(snake_case)
                 .unwrap_or_else(|| fallback.clone());
             let rust = rust_names.claim(&snake, "_");
-            let exported = match arg.name() {
+            let exported = match arg.name.as_deref() {
                 Some(name) if is_identifier(name) => exported_names.claim(name, "_"),
                 _ => exported_names.claim(&snake, "_"),
             };
-            let wire = arg.name().map(str::to_owned);
+            let wire = arg.name.clone();
             if let Some(name) = &wire {
                 doc_args.push((name.clone(), docs.text(&docs_of.arg(name))));
             }
@@ -230,7 +186,7 @@ fn args<'a>(
                 wire,
                 rust,
                 exported,
-                signature: arg.ty().clone(),
+                signature: arg.signature.clone(),
             }
         })
         .collect()
@@ -238,46 +194,46 @@ fn args<'a>(
 
 /// Builds the model of `interface`, with `docs` from its file.
 pub(crate) fn interface(
-    interface: &zbus_xml::Interface<'_>,
+    interface: &wire::Interface,
     docs: &Docs,
 ) -> Result<Interface, Unsupported> {
-    let wire = interface.name().to_string();
+    let wire = interface.name.clone();
     let type_name = interface_type_name(&wire);
-    let annotations: Vec<Annotation<'_>> = interface.annotations().cloned().collect();
-    let interface_emits = annotated(&annotations, EMITS_CHANGED);
 
     // The trait's methods, property getters and setters share one scope; the adapter adds its
     // own helpers and those the zbus macro writes for each property.
     let mut trait_names = Namespace::new(&[]);
     let mut adapter_names = Namespace::new(&["new", "from_arc", "get_ref"]);
     let mut handle_names = Namespace::new(&["new", "to", "from_emitter"]);
-    for property in interface.properties() {
-        let stem = zbus_utils::case::snake_or_kebab_case(property.name().as_str(), true);
+    for property in &interface.properties {
+        let stem = zbus_utils::case::snake_or_kebab_case(&property.name, true);
         adapter_names.reserve(format!("{stem}_changed"));
         adapter_names.reserve(format!("{stem}_invalidate"));
     }
 
-    let mut methods = Vec::new();
-    for method in interface.methods() {
-        let name = method.name().to_string();
+    let mut methods: Vec<Method> = Vec::new();
+    for method in &interface.methods {
+        let name = method.name.clone();
         let target = DocTarget::member(&wire, MemberKind::Method, &name);
         let mut doc_args = Vec::new();
-        let ins = method
-            .args()
-            .iter()
-            .filter(|a| a.direction() != Some(ArgDirection::Out));
-        let outs = method
-            .args()
-            .iter()
-            .filter(|a| a.direction() == Some(ArgDirection::Out));
-        let inputs = args(ins, &target, docs, &mut doc_args);
-        let outputs = args(outs, &target, docs, &mut doc_args);
-        let rust = trait_names.claim(&snake_case(&name), "_method");
+        let inputs = args(method.inputs(), &target, docs, &mut doc_args);
+        let outputs = args(method.outputs(), &target, docs, &mut doc_args);
+        // The first overload of a name takes the plain name; the others say what they take.
+        let earlier = methods.iter().any(|m| m.wire == name);
+        let preferred = match inputs.as_slice() {
+            _ if !earlier => snake_case(&name),
+            [] => format!("{}_without_args", snake_case(&name)),
+            named => {
+                let names: Vec<String> = named.iter().map(|a| a.rust.to_string()).collect();
+                format!("{}_with_{}", snake_case(&name), names.join("_and_"))
+            }
+        };
+        let rust = trait_names.claim(&preferred, "_method");
         adapter_names.reserve(rust.to_string());
         methods.push(Method {
             docs: rustdoc_lines(docs.text(&target), &doc_args),
-            deprecated: is_true(method.annotations(), DEPRECATED),
-            no_reply: is_true(method.annotations(), NO_REPLY),
+            deprecated: method.annotations.is_true(DEPRECATED),
+            no_reply: method.annotations.is_true(NO_REPLY),
             wire: name,
             rust,
             inputs,
@@ -286,29 +242,21 @@ pub(crate) fn interface(
     }
 
     let mut properties = Vec::new();
-    for property in interface.properties() {
-        let name = property.name().to_string();
+    for property in &interface.properties {
+        let name = property.name.clone();
         let target = DocTarget::member(&wire, MemberKind::Property, &name);
         let snake = snake_case(&name);
         let getter = trait_names.claim(&snake, "_property");
         let setter = trait_names.claim(&format!("set_{snake}"), "_property");
         adapter_names.reserve(getter.to_string());
         adapter_names.reserve(setter.to_string());
-        let emits = match annotated(property.annotations(), EMITS_CHANGED)
-            .or(interface_emits.clone())
-            .as_deref()
-        {
-            None | Some("true") => EmitsChanged::True,
-            Some("invalidates") => EmitsChanged::Invalidates,
-            Some("const") => EmitsChanged::Const,
-            Some("false") => EmitsChanged::False,
-            Some(other) => {
-                return Err(Unsupported(format!(
-                    "property `{name}`: {EMITS_CHANGED} = \"{other}\""
-                )));
-            }
-        };
-        let access = property.access();
+        let emits = property.emits().ok_or_else(|| {
+            Unsupported(format!(
+                "property `{name}`: {EMITS_CHANGED} = \"{}\"",
+                property.emits_changed
+            ))
+        })?;
+        let access = property.access;
         let changed = match emits {
             EmitsChanged::True if access.read() => {
                 Some(handle_names.claim(&format!("{snake}_changed"), "_"))
@@ -320,28 +268,28 @@ pub(crate) fn interface(
         };
         properties.push(Property {
             docs: rustdoc_lines(docs.text(&target), &[]),
-            deprecated: is_true(property.annotations(), DEPRECATED),
+            deprecated: property.annotations.is_true(DEPRECATED),
             wire: name,
             getter,
             setter,
             changed,
-            signature: property.ty().clone(),
+            signature: property.signature.clone(),
             read: access.read(),
-            write: matches!(access, PropertyAccess::Write | PropertyAccess::ReadWrite),
+            write: access.write(),
             emits,
         });
     }
 
     let mut signals = Vec::new();
-    for signal in interface.signals() {
-        let name = signal.name().to_string();
+    for signal in &interface.signals {
+        let name = signal.name.clone();
         let target = DocTarget::member(&wire, MemberKind::Signal, &name);
         let mut doc_args = Vec::new();
-        let args = args(signal.args().iter(), &target, docs, &mut doc_args);
+        let args = args(signal.args.iter(), &target, docs, &mut doc_args);
         let snake = snake_case(&name);
         signals.push(Signal {
             docs: rustdoc_lines(docs.text(&target), &doc_args),
-            deprecated: is_true(signal.annotations(), DEPRECATED),
+            deprecated: signal.annotations.is_true(DEPRECATED),
             rust: handle_names.claim(&snake, "_signal"),
             adapter: adapter_names.claim(&snake, "_signal"),
             wire: name,
@@ -349,7 +297,7 @@ pub(crate) fn interface(
         });
     }
 
-    let spawn_per_call = match annotated(&annotations, SPAWN).as_deref() {
+    let spawn_per_call = match interface.annotations.get(SPAWN) {
         None | Some("false") => false,
         Some("true") => true,
         Some(other) => {
@@ -361,7 +309,7 @@ pub(crate) fn interface(
     Ok(Interface {
         spawn_per_call,
         docs: rustdoc_lines(docs.text(&DocTarget::interface(&wire)), &[]),
-        deprecated: is_true(&annotations, DEPRECATED),
+        deprecated: interface.annotations.is_true(DEPRECATED),
         module_stem: snake_case(&type_name),
         type_name,
         wire,

@@ -25,6 +25,8 @@ pub struct Document {
     warnings: Vec<Warning>,
     /// The tree without its Telepathy extensions, where it has any.
     plain: Option<Node<'static>>,
+    /// The wire layer of the tree (without Telepathy's extensions, which are not on the wire).
+    root: crate::wire::Node,
     /// The text of each `<interface>` element, by name.
     sources: std::collections::HashMap<String, String>,
 }
@@ -92,7 +94,9 @@ impl Document {
                     "without its Telepathy extensions, the file does not parse: {error}"
                 ),
             })?;
+        let root = crate::wire::Node::of(plain.as_ref().unwrap_or(&node));
         Ok(Self {
+            root,
             node,
             docs,
             warnings,
@@ -117,7 +121,13 @@ impl Document {
             .find(|i| i.name().as_str() == name)
     }
 
-    /// The root node.
+    /// The root node of the wire layer: every node, interface and member as the bus sees
+    /// them. [`crate::compare`] compares two of them.
+    pub fn root(&self) -> &crate::wire::Node {
+        &self.root
+    }
+
+    /// The root node, as `zbus_xml` reads it.
     pub fn node(&self) -> &Node<'static> {
         &self.node
     }
@@ -130,12 +140,6 @@ impl Document {
     /// The object path that the root `<node name>` gives, if it gives one.
     pub fn object_path(&self) -> Option<&str> {
         self.node.name().filter(|name| name.starts_with('/'))
-    }
-
-    /// The interfaces of the root node and of all nodes below it, each name once, in
-    /// document order.
-    pub fn interfaces(&self) -> Vec<&Interface<'static>> {
-        interfaces_below(&self.node)
     }
 }
 

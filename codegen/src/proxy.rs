@@ -12,7 +12,8 @@ use zbus::names::BusName;
 use zbus_xml::Child;
 use zbus_xmlgen::CodeGenerator;
 
-use crate::model::{DEPRECATED_NOTE, EmitsChanged, Interface};
+use crate::annotations::DEPRECATED_NOTE;
+use crate::model::{EmitsChanged, Interface};
 use crate::types;
 
 /// One function of the proxy trait, as the XML declares it.

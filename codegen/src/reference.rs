@@ -5,15 +5,11 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use zbus_xml::{Annotation, Arg, ArgDirection};
-
+use crate::annotations::{Annotations, DEPRECATED, DOC_STRING};
 use crate::docs::{DocTarget, MemberKind};
 use crate::model::{self, type_ident};
+use crate::wire::{self, Arg, Direction};
 use crate::{Document, Error, Location, types};
-
-const DEPRECATED: &str = "org.freedesktop.DBus.Deprecated";
-/// Shown as documentation, not repeated as an annotation.
-const DOC_STRING: &str = "org.gtk.GDBus.DocString";
 
 /// The Markdown reference for `document`, read from `path` (named in its heading).
 pub fn markdown_reference(path: &Path, document: &Document) -> Result<String, Error> {
@@ -30,11 +26,11 @@ pub fn markdown_reference(path: &Path, document: &Document) -> Result<String, Er
     if let Some(object_path) = document.object_path() {
         let _ = writeln!(out, "Object path: `{object_path}`\n");
     }
-    for xml_interface in document.interfaces() {
-        let interface = model::interface(xml_interface, &document.docs).map_err(
+    for wire_interface in document.root().all_interfaces() {
+        let interface = model::interface(wire_interface, &document.docs).map_err(
             |model::Unsupported(what)| Error::Unsupported {
                 location: Location::file(path),
-                interface: xml_interface.name().to_string(),
+                interface: wire_interface.name.clone(),
                 what,
             },
         )?;
@@ -43,7 +39,7 @@ pub fn markdown_reference(path: &Path, document: &Document) -> Result<String, Er
             document,
             interface: &interface,
         }
-        .write(xml_interface);
+        .write(wire_interface);
     }
     Ok(out.trim_end().to_owned() + "\n")
 }
@@ -56,7 +52,8 @@ struct Section<'a> {
 }
 
 impl Section<'_> {
-    fn write(&mut self, xml: &zbus_xml::Interface<'_>) {
+    /// Writes the section; the model's members were built from `xml`'s, one each, in order.
+    fn write(&mut self, xml: &wire::Interface) {
         let wire = &self.interface.wire;
         let _ = writeln!(self.out, "## Interface `{wire}`\n");
         self.text(&DocTarget::interface(wire));
@@ -67,20 +64,19 @@ impl Section<'_> {
             type_ident(self.interface, "Server"),
             self.interface.type_name,
         );
-        let notes: Vec<Annotation<'_>> = xml.annotations().cloned().collect();
-        self.annotations(&notes);
+        self.annotations(&xml.annotations);
 
-        let methods: Vec<_> = xml.methods().zip(&self.interface.methods).collect();
+        let methods: Vec<_> = xml.methods.iter().zip(&self.interface.methods).collect();
         if !methods.is_empty() {
             let _ = writeln!(self.out, "### Methods\n");
         }
         for (method, modelled) in methods {
             let rust = format!("`{}::{}`", self.interface.type_name, modelled.rust);
-            self.member_with_args(MemberKind::Method, &method.name(), method.args(), &rust);
-            self.annotations(method.annotations());
+            self.member_with_args(MemberKind::Method, &method.name, &method.args, &rust);
+            self.annotations(&method.annotations);
         }
 
-        let signals: Vec<_> = xml.signals().zip(&self.interface.signals).collect();
+        let signals: Vec<_> = xml.signals.iter().zip(&self.interface.signals).collect();
         if !signals.is_empty() {
             let _ = writeln!(self.out, "### Signals\n");
         }
@@ -89,33 +85,33 @@ impl Section<'_> {
                 "`{}Signals::{}` emits it; the proxy's `receive_{}` streams it",
                 self.interface.type_name,
                 modelled.rust,
-                crate::names::snake_case(&signal.name()),
+                crate::names::snake_case(&signal.name),
             );
-            self.member_with_args(MemberKind::Signal, &signal.name(), signal.args(), &rust);
-            self.annotations(signal.annotations());
+            self.member_with_args(MemberKind::Signal, &signal.name, &signal.args, &rust);
+            self.annotations(&signal.annotations);
         }
 
-        let properties: Vec<_> = xml.properties().zip(&self.interface.properties).collect();
+        let properties: Vec<_> = xml
+            .properties
+            .iter()
+            .zip(&self.interface.properties)
+            .collect();
         if !properties.is_empty() {
             let _ = writeln!(self.out, "### Properties\n");
         }
         let trait_ = &self.interface.type_name;
         for (property, modelled) in properties {
-            let name = property.name().to_string();
-            let access = match (modelled.read, modelled.write) {
-                (true, true) => "readwrite",
-                (true, false) => "read",
-                _ => "write",
-            };
+            let name = &property.name;
+            let access = property.access.as_str();
             let _ = writeln!(self.out, "#### `{name}`\n");
             let _ = writeln!(
                 self.out,
                 "| D-Bus type | Rust type | access | changes announced |\n|---|---|---|---|\n| `{}` | `{}` | {access} | {} |\n",
-                property.ty(),
+                property.signature,
                 rust_type(&modelled.signature),
                 modelled.emits.as_str(),
             );
-            self.text(&DocTarget::member(wire, MemberKind::Property, &name));
+            self.text(&DocTarget::member(wire, MemberKind::Property, name));
             let accessors: Vec<String> = [
                 modelled
                     .read
@@ -128,22 +124,17 @@ impl Section<'_> {
             .flatten()
             .collect();
             let _ = writeln!(self.out, "Rust: {}.\n", accessors.join(", "));
-            self.annotations(property.annotations());
+            self.annotations(&property.annotations);
         }
     }
 
     /// The heading, signature, docs, argument table and Rust names of a method or signal.
-    fn member_with_args(&mut self, kind: MemberKind, name: &str, args: &[Arg<'_>], rust: &str) {
-        let method = kind == MemberKind::Method;
+    fn member_with_args(&mut self, kind: MemberKind, name: &str, args: &[Arg], rust: &str) {
         let _ = writeln!(self.out, "#### `{name}`\n");
-        let _ = writeln!(
-            self.out,
-            "```\n{name} ({})\n```\n",
-            signature_line(args, method)
-        );
+        let _ = writeln!(self.out, "```\n{name} ({})\n```\n", signature_line(args));
         let target = DocTarget::member(&self.interface.wire, kind, name);
         self.text(&target);
-        self.args_table(args, method, &target);
+        self.args_table(args, &target);
         let _ = writeln!(self.out, "Rust: {rust}.\n");
     }
 
@@ -154,7 +145,7 @@ impl Section<'_> {
         }
     }
 
-    fn args_table(&mut self, args: &[Arg<'_>], method: bool, member: &DocTarget) {
+    fn args_table(&mut self, args: &[Arg], member: &DocTarget) {
         if args.is_empty() {
             return;
         }
@@ -164,18 +155,20 @@ impl Section<'_> {
         );
         for (position, arg) in args.iter().enumerate() {
             let name = arg
-                .name()
+                .name
+                .as_deref()
                 .map_or(format!("{} (unnamed)", position + 1), |n| format!("`{n}`"));
             let description = arg
-                .name()
+                .name
+                .as_deref()
                 .and_then(|n| self.document.docs.text(&member.arg(n)))
                 .unwrap_or_default();
             let _ = writeln!(
                 self.out,
                 "| {name} | {} | `{}` | `{}` | {} |",
-                direction(arg, method),
-                arg.ty(),
-                rust_type(arg.ty()),
+                direction(arg),
+                arg.signature,
+                rust_type(&arg.signature),
                 table_cell(&description)
             );
         }
@@ -183,17 +176,15 @@ impl Section<'_> {
     }
 
     /// Deprecation first, then every other annotation but the docs.
-    fn annotations(&mut self, annotations: &[Annotation<'_>]) {
-        if annotations
-            .iter()
-            .any(|a| a.name() == DEPRECATED && a.value() == "true")
-        {
+    fn annotations(&mut self, annotations: &Annotations) {
+        if annotations.is_true(DEPRECATED) {
             let _ = writeln!(self.out, "**Deprecated.**\n");
         }
+        // The docs are shown as documentation, not repeated as an annotation.
         let others: Vec<String> = annotations
             .iter()
-            .filter(|a| a.name() != DEPRECATED && a.name() != DOC_STRING)
-            .map(|a| format!("- `{}` = `{}`", a.name(), a.value()))
+            .filter(|(name, _)| *name != DEPRECATED && *name != DOC_STRING)
+            .map(|(name, value)| format!("- `{name}` = `{value}`"))
             .collect();
         if !others.is_empty() {
             let _ = writeln!(self.out, "Annotations:\n\n{}\n", others.join("\n"));
@@ -201,20 +192,24 @@ impl Section<'_> {
     }
 }
 
-fn direction(arg: &Arg<'_>, method: bool) -> &'static str {
-    match (method, arg.direction()) {
-        (true, Some(ArgDirection::Out)) | (false, _) => "out",
-        (true, _) => "in",
+fn direction(arg: &Arg) -> &'static str {
+    match arg.direction {
+        Direction::In => "in",
+        Direction::Out => "out",
     }
 }
 
 /// `in i bits, out s result`.
-fn signature_line(args: &[Arg<'_>], method: bool) -> String {
+fn signature_line(args: &[Arg]) -> String {
     let args: Vec<String> = args
         .iter()
         .map(|arg| {
-            let name = arg.name().map(|n| format!(" {n}")).unwrap_or_default();
-            format!("{} {}{name}", direction(arg, method), arg.ty())
+            let name = arg
+                .name
+                .as_deref()
+                .map(|n| format!(" {n}"))
+                .unwrap_or_default();
+            format!("{} {}{name}", direction(arg), arg.signature)
         })
         .collect();
     args.join(", ")

@@ -6,9 +6,8 @@ use quote::quote;
 
 use zbus::Signature;
 
-use crate::model::{
-    Arg, DEPRECATED_NOTE, EmitsChanged, Interface, Method, Property, Signal, type_ident,
-};
+use crate::annotations::DEPRECATED_NOTE;
+use crate::model::{Arg, EmitsChanged, Interface, Method, Property, Signal, type_ident};
 use crate::types;
 
 /// The type names generated for one interface.

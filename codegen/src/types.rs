@@ -167,19 +167,9 @@ pub(crate) fn returned<'a>(
     }
 }
 
-/// The type of every argument and property of `interface`.
-pub(crate) fn signatures_in<'i>(
-    interface: &'i zbus_xml::Interface<'_>,
-) -> impl Iterator<Item = &'i Signature> {
-    let methods = interface.methods().flat_map(|m| m.args());
-    let signals = interface.signals().flat_map(|s| s.args());
-    let args = methods.chain(signals).map(|a| a.ty());
-    args.chain(interface.properties().map(|p| p.ty()))
-}
-
 /// What in `interface` has no Rust type here, if anything: a dict keyed by doubles (a Rust
 /// map needs keys that compare exactly).
-pub(crate) fn unsupported_in(interface: &zbus_xml::Interface<'_>) -> Option<String> {
+pub(crate) fn unsupported_in(interface: &crate::wire::Interface) -> Option<String> {
     fn find(signature: &Signature) -> bool {
         match signature {
             Signature::Dict { key, value } => matches!(**key, Signature::F64) || find(value),
@@ -188,7 +178,8 @@ pub(crate) fn unsupported_in(interface: &zbus_xml::Interface<'_>) -> Option<Stri
             _ => false,
         }
     }
-    signatures_in(interface)
+    interface
+        .signatures()
         .find(|s| find(s))
         .map(|s| format!("the type `{s}` (a dict keyed by doubles)"))
 }

@@ -124,3 +124,102 @@ async fn no_object_exits_2() {
         "{stderr}"
     );
 }
+
+const TREE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/org.example.Tree.xml"
+);
+
+/// The fixture's root object.
+struct Root;
+
+#[zbus::interface(name = "org.example.Tree")]
+impl Root {
+    #[zbus(name = "Count", out_args("leaves"))]
+    async fn count(&self) -> u32 {
+        1
+    }
+}
+
+/// The fixture's branch, drifted: `Grow` takes a number instead of a name.
+struct DriftedBranch;
+
+#[zbus::interface(name = "org.example.Branch")]
+impl DriftedBranch {
+    #[zbus(name = "Grow", out_args("leaf"))]
+    async fn grow(&self, _name: u32) -> zbus::OwnedObjectPath {
+        zbus::OwnedObjectPath::try_from("/org/example/Tree/branch/leaf").unwrap()
+    }
+
+    #[zbus(property, name = "Length")]
+    async fn length(&self) -> u32 {
+        3
+    }
+}
+
+/// The fixture's leaf, as declared.
+struct Leaf;
+
+#[zbus::interface(name = "org.example.Leaf")]
+impl Leaf {
+    #[zbus(signal, name = "Fell")]
+    async fn fell(emitter: &SignalEmitter<'_>, when: u64) -> zbus::Result<()>;
+}
+
+async fn check_tree(bus: &test_bus::PrivateBus, extra: &[&str]) -> (Option<i32>, String) {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_dbus-xml-codegen"))
+        .args(["check", TREE, "--dest", "org.example.Tree"])
+        .args(["--address", bus.address()])
+        .args(extra)
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(test_bus::WAIT, output)
+        .await
+        .expect("check ends in time")
+        .expect("dbus-xml-codegen runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    (
+        output.status.code(),
+        stdout + &String::from_utf8_lossy(&output.stderr),
+    )
+}
+
+#[tokio::test]
+async fn check_recursive_finds_a_drifted_child_object_that_the_root_check_cannot_see() {
+    let bus = test_bus::PrivateBus::open(None).expect("a private bus");
+    let _service = zbus::connection::Builder::address(bus.address())
+        .name("org.example.Tree")
+        .serve_at("/org/example/Tree", Root)
+        .serve_at("/org/example/Tree/branch", DriftedBranch)
+        .serve_at("/org/example/Tree/branch/leaf", Leaf)
+        .build()
+        .await
+        .expect("the tree is served");
+
+    let (code, output) = check_tree(&bus, &[]).await;
+    assert_eq!(code, Some(0), "{output}");
+    assert!(
+        output.contains(
+            "compared the root object only; not its 2 child node(s) (branch, branch/leaf): \
+             --recursive compares them too"
+        ),
+        "{output}"
+    );
+
+    let (code, output) = check_tree(&bus, &["--recursive"]).await;
+    assert_eq!(code, Some(1), "{output}");
+    let breaking: Vec<&str> = output
+        .lines()
+        .filter(|l| l.starts_with("breaking"))
+        .collect();
+    assert_eq!(
+        breaking,
+        [
+            "breaking: node /org/example/Tree/branch, interface org.example.Branch, method Grow: \
+             signature changed from (in s, out o) to (in u, out o); old clients: calls fail with \
+             org.freedesktop.DBus.Error.InvalidArgs"
+        ],
+        "{output}"
+    );
+    assert!(output.ends_with("1 breaking, 0 compatible\n"), "{output}");
+}

@@ -182,7 +182,7 @@ async fn fidelity_of(connection: &zbus::Connection, generated: &Generated) -> Ve
         &format!("<node>\n{}\n</node>", elements.join("\n")),
     )
     .expect("the interface elements stand alone");
-    let report = compare::compare(declared.node(), live.node());
+    let report = compare::compare(declared.root(), live.root());
     for difference in &report.differences {
         problems.push(format!("check: {difference}"));
     }
@@ -279,4 +279,79 @@ fn real_world_interfaces_compile_with_zbus_alone_and_serve_their_xml_exactly() {
         problems.len()
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// `xml` written out again as another tool might: every element's attributes in reverse
+/// order, empty elements opened and closed, other white space between elements, and other
+/// comment text. Everything the bus sees stays as it was.
+fn reformatted(xml: &str) -> String {
+    use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut writer = quick_xml::Writer::new(Vec::new());
+    let reversed = |element: &BytesStart<'_>| {
+        let name = String::from_utf8_lossy(element.name().as_ref()).into_owned();
+        let mut attributes: Vec<_> = element
+            .attributes()
+            .map(|a| a.expect("a well-formed attribute"))
+            .collect();
+        attributes.reverse();
+        (
+            BytesStart::new(name.clone()).with_attributes(attributes),
+            name,
+        )
+    };
+    loop {
+        let event = reader.read_event().expect("the file parsed before");
+        let written = match event {
+            Event::Eof => break,
+            Event::Start(element) => Event::Start(reversed(&element).0),
+            Event::Empty(element) => {
+                let (start, name) = reversed(&element);
+                writer.write_event(Event::Start(start)).unwrap();
+                Event::End(BytesEnd::new(name))
+            }
+            Event::Text(text) if text.iter().all(u8::is_ascii_whitespace) => {
+                Event::Text(BytesText::from_escaped("\n\t \n  "))
+            }
+            Event::Comment(_) => Event::Comment(BytesText::from_escaped(" reformatted ")),
+            other => other,
+        };
+        writer.write_event(written).unwrap();
+    }
+    String::from_utf8(writer.into_inner()).expect("UTF-8 in, UTF-8 out")
+}
+
+#[test]
+fn every_file_diffs_clean_against_itself_and_a_reformatted_copy() {
+    let mut compared = 0;
+    let mut problems = Vec::new();
+    for file in corpus() {
+        let Ok(document) = Document::read(&file) else {
+            continue; // KNOWN_MALFORMED; the test above checks how it is refused.
+        };
+        let xml = std::fs::read_to_string(&file).unwrap();
+        let copy = reformatted(&xml);
+        assert_ne!(
+            copy,
+            xml,
+            "{}: reformatting changed nothing",
+            file.display()
+        );
+        let copy = Document::parse("reformatted.xml", &copy).unwrap_or_else(|e| {
+            panic!(
+                "{}: the reformatted copy does not parse: {e}",
+                file.display()
+            )
+        });
+        for (what, other) in [("itself", &document), ("its reformatted copy", &copy)] {
+            let report = compare::compare(document.root(), other.root());
+            if report != compare::Report::default() {
+                problems.push(format!("{} against {what}:\n{report}", file.display()));
+            }
+        }
+        compared += 1;
+    }
+    eprintln!("self-diff: {compared} files, each against itself and a reformatted copy");
+    assert!(compared >= 6, "only {compared} files");
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }

@@ -528,3 +528,65 @@ fn an_unreadable_file_exits_2_with_its_line_and_column() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The lines of `diff OLD NEW` that report a difference, and its exit code.
+fn reported(old: &str, new: &str) -> (Option<i32>, Vec<String>) {
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("dbus-xml-diff-{}-{call}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let output = diff(&dir, old, new, &[]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines = stdout
+        .lines()
+        .filter(|l| l.starts_with("breaking:") || l.starts_with("compatible:"))
+        .map(str::to_owned)
+        .collect();
+    (output.status.code(), lines)
+}
+
+const TREE: &str = include_str!("fixtures/org.example.Tree.xml");
+
+#[test]
+fn a_change_below_the_root_node_is_reported_with_its_node() {
+    let grow_in = r#"<arg name="name" type="s" direction="in"/>"#;
+    let changed = TREE.replacen(grow_in, r#"<arg name="name" type="i" direction="in"/>"#, 1);
+    assert_ne!(changed, TREE);
+    assert_eq!(
+        reported(TREE, &changed),
+        (
+            Some(1),
+            vec![
+                "breaking: node /org/example/Tree/branch, interface org.example.Branch, method \
+                 Grow: signature changed from (in s, out o) to (in i, out o); old clients: calls \
+                 fail with org.freedesktop.DBus.Error.InvalidArgs"
+                    .to_owned()
+            ]
+        )
+    );
+}
+
+#[test]
+fn a_removed_child_object_is_breaking_and_an_added_one_compatible() {
+    let leaf = &TREE[TREE.find("    <node name=\"leaf\">").unwrap()..];
+    let leaf = &leaf[..leaf.find("</node>").unwrap() + "</node>\n".len()];
+    let without_leaf = TREE.replacen(leaf, "", 1);
+    let (code, lines) = reported(TREE, &without_leaf);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        lines,
+        [
+            "breaking: node /org/example/Tree/branch/leaf: node removed; old clients: calls to \
+             the object fail with org.freedesktop.DBus.Error.UnknownObject (or UnknownMethod, by \
+             the service's library)"
+        ]
+    );
+    assert_eq!(
+        reported(&without_leaf, TREE),
+        (
+            Some(0),
+            vec!["compatible: node /org/example/Tree/branch/leaf: node added".to_owned()]
+        )
+    );
+}
