@@ -476,8 +476,17 @@ impl Members<'_> {
                         }
                         _ => "removed".to_owned(),
                     };
-                    let seen = member.kind.removed_means().to_owned();
-                    self.push(Some(member), what, Some(seen));
+                    let name_remains = new
+                        .iter()
+                        .any(|n| n.kind == member.kind && n.name == member.name);
+                    let seen = if name_remains {
+                        // An overload gone, others of its name still there.
+                        "calls with these arguments fail with \
+                         org.freedesktop.DBus.Error.InvalidArgs"
+                    } else {
+                        member.kind.removed_means()
+                    };
+                    self.push(Some(member), what, Some(seen.to_owned()));
                 }
             }
         }

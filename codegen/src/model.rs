@@ -50,10 +50,23 @@ pub(crate) struct Arg {
     pub signature: Signature,
 }
 
+/// One of several methods of an interface that share a name (Qt and KDE export such
+/// overloads): the adapter dispatches a call of that name by its body signature.
+pub(crate) struct Overload {
+    /// Its in-signature, which tells it from the others.
+    pub in_signature: String,
+    /// The member name the adapter gives it inside (the bus never sees it): the wire name
+    /// with `__overload` and its position among the name's overloads.
+    pub dispatch_name: String,
+}
+
 /// A method.
 pub(crate) struct Method {
     /// Its name on the bus.
     pub wire: String,
+    /// Where other methods of the interface have the same name, how the adapter reaches this
+    /// one.
+    pub overload: Option<Overload>,
     /// Its name in the trait.
     pub rust: Ident,
     /// In arguments.
@@ -219,9 +232,20 @@ pub(crate) fn interface(
         let inputs = args(method.inputs(), &target, docs, &mut doc_args);
         let outputs = args(method.outputs(), &target, docs, &mut doc_args);
         // The first overload of a name takes the plain name; the others say what they take.
-        let earlier = methods.iter().any(|m| m.wire == name);
+        let earlier = methods.iter().filter(|m| m.wire == name).count();
+        let overload = interface.is_overloaded(method).then(|| {
+            // Member names of the interface are free of `__overload`, but make sure.
+            let mut dispatch_name = format!("{name}__overload{earlier}");
+            while interface.methods.iter().any(|m| m.name == dispatch_name) {
+                dispatch_name.push('_');
+            }
+            Overload {
+                in_signature: method.in_signature(),
+                dispatch_name,
+            }
+        });
         let preferred = match inputs.as_slice() {
-            _ if !earlier => snake_case(&name),
+            _ if earlier == 0 => snake_case(&name),
             [] => format!("{}_without_args", snake_case(&name)),
             named => {
                 let names: Vec<String> = named.iter().map(|a| a.rust.to_string()).collect();
@@ -235,6 +259,7 @@ pub(crate) fn interface(
             deprecated: method.annotations.is_true(DEPRECATED),
             no_reply: method.annotations.is_true(NO_REPLY),
             wire: name,
+            overload,
             rust,
             inputs,
             outputs,

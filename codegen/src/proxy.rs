@@ -1,6 +1,8 @@
 //! The client side of one interface: the `#[zbus::proxy]` trait that `zbus_xmlgen` writes,
 //! completed with what it leaves out: the XML's documentation, `Deprecated`, `NoReply` and
-//! `EmitsChangedSignal`, and distinct Rust names where a method and a property would clash.
+//! `EmitsChangedSignal`, distinct Rust names where a method and a property would clash, and
+//! one function per overload (named as the model names them). Each of zbus_xmlgen's functions
+//! is checked against the member it is paired with (name, kind, argument count).
 
 use std::collections::HashSet;
 
@@ -94,6 +96,17 @@ pub(crate) fn proxy_items(
     }
     let mut taken = HashSet::new();
     for (function, member) in functions.into_iter().zip(&members) {
+        check_pairing(function, member)?;
+        if let Member::Method(method) = member
+            && method.overload.is_some()
+        {
+            // zbus_xmlgen gives every overload the same function name: use the model's, and
+            // say which D-Bus method each calls.
+            let wire = &method.wire;
+            function.sig.ident = method.rust.clone();
+            function.attrs.retain(|attr| !is_zbus(attr));
+            function.attrs.push(parse_quote!(#[zbus(name = #wire)]));
+        }
         complete(function, member);
         retype_wide_structs(function, member);
         let name = function.sig.ident.to_string();
@@ -154,6 +167,54 @@ fn retype_wide_structs(function: &mut TraitItemFn, member: &Member<'_>) {
     }
     if let Some(output) = output {
         function.sig.output = parse_quote!(-> zbus::Result<#output>);
+    }
+}
+
+/// Checks that zbus_xmlgen wrote `function` for `member`: its first doc line is zbus_xmlgen's
+/// `{name} method` (`signal`, `property`), and a method takes as many arguments as it has in
+/// arguments. (The pairing is by document order, which zbus_xmlgen keeps; this makes sure.)
+fn check_pairing(function: &TraitItemFn, member: &Member<'_>) -> Result<(), String> {
+    let (kind, wire, inputs) = match member {
+        Member::Method(m) => ("method", &m.wire, Some(m.inputs.len())),
+        Member::Signal(s) => ("signal", &s.wire, Some(s.args.len())),
+        Member::Getter(p) => ("property", &p.wire, None),
+        // A setter shares its getter's doc line, or has it where it is write-only.
+        Member::Setter(p) if p.read => return Ok(()),
+        Member::Setter(p) => ("property", &p.wire, None),
+    };
+    let first_doc = function
+        .attrs
+        .iter()
+        .find(|a| is_doc(a))
+        .and_then(|attr| match &attr.meta {
+            syn::Meta::NameValue(syn::MetaNameValue {
+                value:
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(text),
+                        ..
+                    }),
+                ..
+            }) => Some(text.value()),
+            _ => None,
+        });
+    let expected = format!(" {wire} {kind}");
+    if first_doc.as_deref() != Some(expected.as_str()) {
+        return Err(format!(
+            "zbus_xmlgen's function `{}` is not the {kind} `{wire}` (its doc: {first_doc:?})",
+            function.sig.ident
+        ));
+    }
+    let params = function
+        .sig
+        .inputs
+        .iter()
+        .filter(|input| matches!(input, FnArg::Typed(_)))
+        .count();
+    match inputs {
+        Some(inputs) if inputs != params => Err(format!(
+            "zbus_xmlgen's function for the {kind} `{wire}` takes {params} arguments, not {inputs}"
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -72,6 +72,12 @@ impl Section<'_> {
         }
         for (method, modelled) in methods {
             let rust = format!("`{}::{}`", self.interface.type_name, modelled.rust);
+            // Overloads share a name; each heading adds the in-signature that tells it apart.
+            let heading = match &modelled.overload {
+                Some(overload) => format!("{}({})", method.name, overload.in_signature),
+                None => method.name.clone(),
+            };
+            self.heading(&heading);
             self.member_with_args(MemberKind::Method, &method.name, &method.args, &rust);
             self.annotations(&method.annotations);
         }
@@ -87,6 +93,7 @@ impl Section<'_> {
                 modelled.rust,
                 crate::names::snake_case(&signal.name),
             );
+            self.heading(&signal.name);
             self.member_with_args(MemberKind::Signal, &signal.name, &signal.args, &rust);
             self.annotations(&signal.annotations);
         }
@@ -103,7 +110,7 @@ impl Section<'_> {
         for (property, modelled) in properties {
             let name = &property.name;
             let access = property.access.as_str();
-            let _ = writeln!(self.out, "#### `{name}`\n");
+            self.heading(name);
             let _ = writeln!(
                 self.out,
                 "| D-Bus type | Rust type | access | changes announced |\n|---|---|---|---|\n| `{}` | `{}` | {access} | {} |\n",
@@ -128,9 +135,13 @@ impl Section<'_> {
         }
     }
 
-    /// The heading, signature, docs, argument table and Rust names of a method or signal.
+    /// The heading of one member.
+    fn heading(&mut self, text: &str) {
+        let _ = writeln!(self.out, "#### `{text}`\n");
+    }
+
+    /// The signature, docs, argument table and Rust names of a method or signal.
     fn member_with_args(&mut self, kind: MemberKind, name: &str, args: &[Arg], rust: &str) {
-        let _ = writeln!(self.out, "#### `{name}`\n");
         let _ = writeln!(self.out, "```\n{name} ({})\n```\n", signature_line(args));
         let target = DocTarget::member(&self.interface.wire, kind, name);
         self.text(&target);

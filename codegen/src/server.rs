@@ -199,7 +199,11 @@ fn trait_code(interface: &Interface, names: &Names<'_>, default_impls: bool) -> 
 
 fn adapter_method(method: &Method, call: &Ident) -> TokenStream {
     let name = &method.rust;
-    let wire = &method.wire;
+    // An overload is known inside by a name of its own (see `overload_dispatch`).
+    let wire = method
+        .overload
+        .as_ref()
+        .map_or(&method.wire, |o| &o.dispatch_name);
     let params = params(&method.inputs, ArgName::Exported, types::owned);
     let args = method.inputs.iter().map(|a| &a.exported);
     let output = method_output(method);
@@ -291,7 +295,7 @@ fn adapter_code(interface: &Interface, names: &Names<'_>, source_xml: &str) -> T
     let properties = interface.properties.iter().map(adapter_property);
     let signals = interface.signals.iter().map(adapter_signal);
     let spawn = interface.spawn_per_call;
-    let interface_trait = interface_impl(adapter, dispatch, trait_);
+    let interface_trait = interface_impl(adapter, dispatch, trait_, &interface.methods);
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
@@ -337,11 +341,71 @@ fn adapter_code(interface: &Interface, names: &Names<'_>, source_xml: &str) -> T
     }
 }
 
+/// Where `methods` has overloads, a function that maps a call of an overloaded name to the
+/// dispatcher's own name for the overload that its body signature picks; a call that fits
+/// none goes to the first, which answers `InvalidArgs` as any call with wrong arguments.
+fn overload_dispatch(methods: &[Method]) -> Option<TokenStream> {
+    let overloads: Vec<(&Method, &crate::model::Overload)> = methods
+        .iter()
+        .filter_map(|m| m.overload.as_ref().map(|o| (m, o)))
+        .collect();
+    if overloads.is_empty() {
+        return None;
+    }
+    let arms = overloads.iter().map(|(method, overload)| {
+        let (wire, signature, own) = (
+            &method.wire,
+            &overload.in_signature,
+            &overload.dispatch_name,
+        );
+        quote!((#wire, #signature) => #own,)
+    });
+    let mut fallbacks = Vec::new();
+    for (method, overload) in &overloads {
+        if !fallbacks.iter().any(|(wire, _)| *wire == &method.wire) {
+            fallbacks.push((&method.wire, &overload.dispatch_name));
+        }
+    }
+    let fallbacks = fallbacks
+        .iter()
+        .map(|(wire, own)| quote!((#wire, _) => #own,));
+    Some(quote! {
+        /// The dispatcher's own name for the overload of `name` that `message`'s body picks,
+        /// or `name` itself where it is not overloaded.
+        fn overload_of<'call>(
+            message: &zbus::Message,
+            name: zbus::names::MemberName<'call>,
+        ) -> zbus::names::MemberName<'call> {
+            let signature = message.body().signature().to_string_no_parens();
+            let own = match (name.as_str(), signature.as_str()) {
+                #(#arms)*
+                #(#fallbacks)*
+                _ => return name,
+            };
+            zbus::names::MemberName::from_static_str_unchecked(own)
+        }
+    })
+}
+
 /// `zbus::object_server::Interface` for the adapter: every method is the dispatcher's but the
-/// introspection, which writes [`INTERFACE_XML`]. zbus calls this trait unstable across minor
-/// versions; the generator pins the zbus it targets, and a test breaks when the trait changes.
-fn interface_impl(adapter: &Ident, dispatch: &Ident, trait_: &Ident) -> TokenStream {
+/// introspection, which writes [`INTERFACE_XML`], and the choice among overloads. zbus calls
+/// this trait unstable across minor versions; the generator pins the zbus it targets, and a
+/// test breaks when the trait changes.
+fn interface_impl(
+    adapter: &Ident,
+    dispatch: &Ident,
+    trait_: &Ident,
+    methods: &[Method],
+) -> TokenStream {
+    let overload_of = overload_dispatch(methods);
+    let name = if overload_of.is_some() {
+        quote!(overload_of(message, name))
+    } else {
+        quote!(name)
+    };
     quote! {
+        #overload_of
+
         /// The dispatcher, as the `Interface` it is: its trait methods are called by this
         /// path, since the XML's members may be called `get`, `set`, `call`, `name`….
         type Inner<T> = #dispatch<T>;
@@ -409,7 +473,7 @@ fn interface_impl(adapter: &Ident, dispatch: &Ident, trait_: &Ident) -> TokenStr
                 message: &'call zbus::Message,
                 name: zbus::names::MemberName<'call>,
             ) -> zbus::object_server::DispatchResult<'call> {
-                <Inner<T> as zbus::object_server::Interface>::call(&self.dispatch, server, connection, message, name)
+                <Inner<T> as zbus::object_server::Interface>::call(&self.dispatch, server, connection, message, #name)
             }
 
             fn call_mut<'call>(
@@ -419,7 +483,7 @@ fn interface_impl(adapter: &Ident, dispatch: &Ident, trait_: &Ident) -> TokenStr
                 message: &'call zbus::Message,
                 name: zbus::names::MemberName<'call>,
             ) -> zbus::object_server::DispatchResult<'call> {
-                <Inner<T> as zbus::object_server::Interface>::call_mut(&mut self.dispatch, server, connection, message, name)
+                <Inner<T> as zbus::object_server::Interface>::call_mut(&mut self.dispatch, server, connection, message, #name)
             }
 
             fn introspect_to_writer(&self, writer: &mut dyn std::fmt::Write, level: usize) {

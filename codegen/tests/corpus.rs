@@ -12,11 +12,11 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use dbus_xml_codegen::compare::{self, STANDARD_INTERFACES};
 use dbus_xml_codegen::{Builder, Document, Error, check};
-use support::{GeneratedCrate, ZBUS, canonical_xml, first_line, printed};
+use support::{GeneratedCrate, Served, ZBUS, canonical_xml, first_line, printed};
 
 /// Files that are not well-formed XML upstream, and must be refused, not generated.
 const KNOWN_MALFORMED: &[(&str, &str)] = &[(
@@ -151,16 +151,6 @@ async fn main() -> zbus::Result<()> {{
 }}
 "#
     )
-}
-
-/// The served program, killed when dropped.
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Compares what `/m{i}` says of itself with file `m{i}`; returns what differs.

@@ -590,3 +590,40 @@ fn a_removed_child_object_is_breaking_and_an_added_one_compatible() {
         )
     );
 }
+
+const COMPONENT: &str = include_str!("fixtures/org.kde.example.Component.xml");
+
+#[test]
+fn overloads_pair_by_in_signature() {
+    assert_eq!(reported(COMPONENT, COMPONENT), (Some(0), vec![]));
+    let second = r#"    <method name="lookup">
+      <arg type="s" direction="out"/>
+      <arg name="name" type="s" direction="in"/>
+      <arg name="context" type="s" direction="in"/>
+    </method>
+"#;
+    let without_second = COMPONENT.replacen(second, "", 1);
+    assert_ne!(without_second, COMPONENT);
+    assert_eq!(
+        reported(COMPONENT, &without_second),
+        (
+            Some(1),
+            vec![
+                "breaking: interface org.kde.example.Component, method lookup(ss): removed; old \
+                 clients: calls with these arguments fail with \
+                 org.freedesktop.DBus.Error.InvalidArgs"
+                    .to_owned()
+            ]
+        )
+    );
+    assert_eq!(
+        reported(&without_second, COMPONENT),
+        (
+            Some(0),
+            vec![
+                "compatible: interface org.kde.example.Component, method lookup(ss): added"
+                    .to_owned()
+            ]
+        )
+    );
+}

@@ -189,3 +189,13 @@ pub(crate) fn printed(output: &Output) -> String {
         String::from_utf8_lossy(&output.stderr)
     )
 }
+
+/// A program serving on a test's bus, killed when dropped.
+pub(crate) struct Served(pub(crate) std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
