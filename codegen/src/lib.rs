@@ -43,9 +43,10 @@ mod server;
 mod source;
 mod types;
 pub mod wire;
+mod zbus_target;
 
 pub use annotations::{Annotations, EmitsChanged};
-pub use builder::Builder;
+pub use builder::{Builder, Generated, GeneratedInterface};
 pub use error::{Error, Location};
 pub use parse::{Document, Warning};
 pub use reference::markdown_reference;

@@ -13,7 +13,7 @@ pub(crate) use crate::annotations::EmitsChanged;
 use crate::annotations::{DEPRECATED, EMITS_CHANGED, NO_REPLY, SPAWN};
 use crate::docs::{DocTarget, Docs, MemberKind, rustdoc_lines};
 use crate::names::{ident, interface_type_name, snake_case};
-use crate::wire;
+use crate::{wire, zbus_target};
 
 /// One interface, ready to generate.
 pub(crate) struct Interface {
@@ -166,9 +166,6 @@ fn is_identifier(name: &str) -> bool {
         && !matches!(name, "_" | "self" | "Self" | "super" | "crate")
 }
 
-/// Names the adapter uses for itself, which no argument may take.
-const ADAPTER_PARAMS: &[&str] = &["__zbus_header", "__zbus_emitter", "__zbus_call"];
-
 fn args<'a>(
     args: impl Iterator<Item = &'a wire::Arg>,
     docs_of: &DocTarget,
@@ -177,7 +174,7 @@ fn args<'a>(
 ) -> Vec<Arg> {
     // `call` is the trait's context parameter.
     let mut rust_names = Namespace::new(&["call"]);
-    let mut exported_names = Namespace::new(ADAPTER_PARAMS);
+    let mut exported_names = Namespace::new(zbus_target::ADAPTER_PARAMS);
     args.enumerate()
         .map(|(position, arg)| {
             let fallback = format!("arg{position}");
@@ -220,8 +217,9 @@ pub(crate) fn interface(
     let mut handle_names = Namespace::new(&["new", "to", "from_emitter"]);
     for property in &interface.properties {
         let stem = zbus_utils::case::snake_or_kebab_case(&property.name, true);
-        adapter_names.reserve(format!("{stem}_changed"));
-        adapter_names.reserve(format!("{stem}_invalidate"));
+        for helper in zbus_target::property_helpers(&stem) {
+            adapter_names.reserve(helper);
+        }
     }
 
     let mut methods: Vec<Method> = Vec::new();

@@ -26,14 +26,15 @@ enum Member<'m> {
     Setter(&'m crate::model::Property),
 }
 
-/// The items of the client module for `interface`; `service` and `path` become the proxy's
-/// defaults where given. Fails only if zbus_xmlgen's output is not what it is known to write.
+/// The items of the client module for `interface`, and the name of its proxy; `service` and
+/// `path` become the proxy's defaults where given. Fails only if zbus_xmlgen's output is not
+/// what it is known to write.
 pub(crate) fn proxy_items(
     xml_interface: &zbus_xml::Interface<'_>,
     interface: &Interface,
     service: Option<&BusName<'_>>,
     path: Option<&ObjectPath<'_>>,
-) -> Result<TokenStream, String> {
+) -> Result<(TokenStream, String), String> {
     let code = CodeGenerator::new()
         .with_service(service)
         .with_path(path)
@@ -74,6 +75,8 @@ pub(crate) fn proxy_items(
             _ => None,
         })
         .ok_or("zbus_xmlgen wrote no trait")?;
+    // `#[proxy]` names the proxy after the trait.
+    let proxy_name = format!("{}Proxy", proxy_trait.ident);
     if interface.deprecated {
         proxy_trait
             .attrs
@@ -116,10 +119,11 @@ pub(crate) fn proxy_items(
             taken.insert(renamed);
         }
     }
-    Ok(quote! {
+    let items = quote! {
         use zbus::proxy;
         #file
-    })
+    };
+    Ok((items, proxy_name))
 }
 
 /// zbus_xmlgen writes every struct as a tuple; one wider than a tuple carries must be the

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use dbus_xml_codegen::compare::{self, STANDARD_INTERFACES};
-use dbus_xml_codegen::{Builder, Document, Error, check};
+use dbus_xml_codegen::{Builder, Document, Error, GeneratedInterface, check};
 use support::{GeneratedCrate, Served, ZBUS, canonical_xml, first_line, printed};
 
 /// Files that are not well-formed XML upstream, and must be refused, not generated.
@@ -66,45 +66,12 @@ fn corpus() -> Vec<PathBuf> {
     files
 }
 
-/// One generated file: where it came from, its module, and its interfaces' server modules
-/// and trait names.
+/// One generated file: where it came from, its module, and what generation made of each of
+/// its interfaces (the standard ones left out: zbus serves those itself).
 struct Generated {
     file: PathBuf,
     module: String,
-    interfaces: Vec<(String, String, String)>,
-}
-
-/// The `(interface name, server module, trait)` of every interface in generated `code`,
-/// standard ones left out (zbus serves those itself).
-fn served_interfaces(code: &str) -> Vec<(String, String, String)> {
-    let mut found = Vec::new();
-    let mut lines = code.lines();
-    while let Some(line) = lines.next() {
-        let Some(module) = line
-            .strip_prefix("pub mod ")
-            .and_then(|rest| rest.strip_suffix("_server {"))
-        else {
-            continue;
-        };
-        let mut name = None;
-        for line in lines.by_ref() {
-            if let Some(value) = line
-                .trim()
-                .strip_prefix("pub const INTERFACE_NAME: &str = ")
-            {
-                name = Some(value.trim_end_matches(';').trim_matches('"').to_owned());
-            }
-            if let Some(rest) = line.trim().strip_prefix("pub trait ") {
-                let trait_ = rest.split(':').next().unwrap_or(rest).trim().to_owned();
-                let name = name.take().expect("INTERFACE_NAME before the trait");
-                if !STANDARD_INTERFACES.contains(&name.as_str()) {
-                    found.push((name, format!("{module}_server"), trait_));
-                }
-                break;
-            }
-        }
-    }
-    found
+    interfaces: Vec<GeneratedInterface>,
 }
 
 /// A program that serves every interface of `generated` file `m{i}` at `/m{i}`, with default
@@ -119,12 +86,13 @@ fn serving_program(generated: &[Generated]) -> String {
         modules.push_str(&format!(
             "/// `{name}`\nmod {module} {{\n    include!(\"{module}.rs\");\n}}\n"
         ));
-        for (_, server, trait_) in &file.interfaces {
+        for made in &file.interfaces {
+            let (server, trait_, adapter) = (&made.server_module, &made.trait_name, &made.adapter);
             impls.push_str(&format!(
                 "impl {module}::{server}::{trait_} for Stub {{\n    type Error = zbus::fdo::Error;\n}}\n"
             ));
             serve.push_str(&format!(
-                "    server.at(\"/{module}\", {module}::{server}::{trait_}Server::new(Stub)).await?;\n"
+                "    server.at(\"/{module}\", {module}::{server}::{adapter}::new(Stub)).await?;\n"
             ));
         }
     }
@@ -165,7 +133,7 @@ async fn fidelity_of(connection: &zbus::Connection, generated: &Generated) -> Ve
     let elements: Vec<&str> = generated
         .interfaces
         .iter()
-        .map(|(name, _, _)| source.interface_xml(name).expect("its text"))
+        .map(|made| source.interface_xml(&made.interface).expect("its text"))
         .collect();
     let declared = Document::parse(
         "declared.xml",
@@ -176,7 +144,8 @@ async fn fidelity_of(connection: &zbus::Connection, generated: &Generated) -> Ve
     for difference in &report.differences {
         problems.push(format!("check: {difference}"));
     }
-    for (name, _, _) in &generated.interfaces {
+    for made in &generated.interfaces {
+        let name = &made.interface;
         let want = canonical_xml(source.interface_xml(name).unwrap());
         match live.interface_xml(name).map(canonical_xml) {
             Some(got) if got == want => {}
@@ -203,14 +172,23 @@ fn real_world_interfaces_compile_with_zbus_alone_and_serve_their_xml_exactly() {
     let mut refused = Vec::new();
     for (index, file) in files.iter().enumerate() {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        match Builder::new().default_impls(true).generate_file(file) {
-            Ok(code) => {
+        let made = Document::read(file).and_then(|document| {
+            Builder::new()
+                .default_impls(true)
+                .generate_items(file, &document)
+        });
+        match made {
+            Ok(made) => {
                 let module = format!("m{index}");
-                krate.write(&format!("src/{module}.rs"), &code);
+                krate.write(&format!("src/{module}.rs"), &made.code);
                 generated.push(Generated {
                     file: file.clone(),
                     module,
-                    interfaces: served_interfaces(&code),
+                    interfaces: made
+                        .interfaces
+                        .into_iter()
+                        .filter(|i| !STANDARD_INTERFACES.contains(&i.interface.as_str()))
+                        .collect(),
                 });
             }
             Err(error) => refused.push((name, error)),
