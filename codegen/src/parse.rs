@@ -420,7 +420,7 @@ impl<'x> Scanner<'x> {
             "annotation" => {
                 let name = checker.required("name")?;
                 let value = checker.required("value")?;
-                if let ("org.gtk.GDBus.DocString", Some(target)) =
+                if let (crate::annotations::DOC_STRING, Some(target)) =
                     (name.as_str(), self.current_target().cloned())
                 {
                     self.docs.add(target, &value);

@@ -222,6 +222,27 @@ fn check_pairing(function: &TraitItemFn, member: &Member<'_>) -> Result<(), Stri
     }
 }
 
+/// Whether `attr` is zbus's `#[zbus(property(emits_changed_signal = "false"), …)]`.
+fn turns_change_signal_off(attr: &Attribute) -> bool {
+    let mut off = false;
+    let _ = attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("property") && meta.input.peek(syn::token::Paren) {
+            meta.parse_nested_meta(|inner| {
+                if inner.path.is_ident("emits_changed_signal") {
+                    let value: syn::LitStr = inner.value()?.parse()?;
+                    off |= value.value() == "false";
+                }
+                Ok(())
+            })?;
+        } else if meta.input.peek(syn::Token![=]) {
+            // `name = "…"`: read past its value.
+            let _: syn::Expr = meta.value()?.parse()?;
+        }
+        Ok(())
+    });
+    off
+}
+
 fn is_doc(attr: &Attribute) -> bool {
     attr.path().is_ident("doc")
 }
@@ -258,11 +279,11 @@ fn complete(function: &mut TraitItemFn, member: &Member<'_>) {
             let wire = &property.wire;
             // zbus_xmlgen turns change notification off where a `<Name>Changed` signal would
             // clash with the proxy's own change stream: keep that.
-            let shadowed = function.attrs.iter().filter(|a| is_zbus(a)).any(|a| {
-                quote!(#a)
-                    .to_string()
-                    .contains("emits_changed_signal = \"false\"")
-            });
+            let shadowed = function
+                .attrs
+                .iter()
+                .filter(|a| is_zbus(a))
+                .any(turns_change_signal_off);
             let emits = if shadowed {
                 EmitsChanged::False
             } else {
