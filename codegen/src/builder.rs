@@ -8,7 +8,16 @@ use quote::{format_ident, quote};
 use zbus::ObjectPath;
 use zbus::names::BusName;
 
-use crate::{Document, Error, Location, model, names, proxy, server, types};
+use crate::{Document, Error, Location, Warning, model, names, proxy, server, types};
+
+/// The namespace prefix of Telepathy's extensions to the introspection format.
+const TELEPATHY: &str = "tp";
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// What one run of the generator made: the module's text, and the names in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,17 +48,49 @@ pub struct GeneratedInterface {
 }
 
 /// Settings for one run of the generator.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Builder {
     service: Option<String>,
+    /// Namespace prefixes whose ignored elements are not warned about (see
+    /// [`Builder::quiet_vocabulary`]).
+    quiet: Vec<String>,
     out_dir: Option<PathBuf>,
     default_impls: bool,
 }
 
 impl Builder {
-    /// A generator with no default service, writing to `OUT_DIR`.
+    /// A generator with no default service, writing to `OUT_DIR`, quiet about Telepathy's
+    /// documentation elements.
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            service: None,
+            quiet: vec![TELEPATHY.to_owned()],
+            out_dir: None,
+            default_impls: false,
+        }
+    }
+
+    /// Leaves out of the build's warnings the ignored elements of the vocabulary whose
+    /// namespace prefix is `prefix` (`"tp"` for `<tp:added>`): for a file whose extra markup
+    /// you know. Telepathy's (`tp`) is quiet from [`Builder::new`]: its types are read, its
+    /// documentation elements (`tp:added`, `tp:rationale`, …) have no use in code. Elements of
+    /// every other vocabulary are warned about.
+    pub fn quiet_vocabulary(mut self, prefix: impl Into<String>) -> Self {
+        self.quiet.push(prefix.into());
+        self
+    }
+
+    /// What the parser ignored in `document` that this builder reports: all but the elements
+    /// of quiet vocabularies.
+    pub fn reported_warnings<'d>(&self, document: &'d Document) -> Vec<&'d Warning> {
+        document
+            .warnings()
+            .iter()
+            .filter(|warning| {
+                let prefix = warning.element.split_once(':').map(|(prefix, _)| prefix);
+                !prefix.is_some_and(|prefix| self.quiet.iter().any(|q| q == prefix))
+            })
+            .collect()
     }
 
     /// The well-known bus name that generated proxies call by default.
@@ -83,7 +124,7 @@ impl Builder {
         let xml_path = xml_path.as_ref();
         println!("cargo:rerun-if-changed={}", xml_path.display());
         let document = Document::read(xml_path)?;
-        for warning in document.warnings() {
+        for warning in self.reported_warnings(&document) {
             println!("cargo:warning={warning}");
         }
         let code = self.generate_document(xml_path, &document)?;

@@ -37,6 +37,8 @@ pub struct Document {
 pub struct Warning {
     /// Where.
     pub location: Location,
+    /// The element ignored, as the file names it (`tp:added`).
+    pub element: String,
     /// What was ignored, and why.
     pub message: String,
 }
@@ -79,6 +81,7 @@ impl Document {
             .iter()
             .map(|warning| Warning {
                 location: Location::at(path, xml, warning.position()),
+                element: warning.element().to_owned(),
                 message: warning.message().to_owned(),
             })
             .collect();

@@ -275,6 +275,7 @@ fn adapter_signal(signal: &Signal) -> TokenStream {
 }
 
 fn adapter_code(interface: &Interface, names: &Names<'_>, source_xml: &str) -> TokenStream {
+    let served_xml = crate::source::in_dbus_vocabulary(source_xml);
     let Names {
         wire,
         trait_,
@@ -286,7 +287,7 @@ fn adapter_code(interface: &Interface, names: &Names<'_>, source_xml: &str) -> T
     let doc = format!(
         " Serves an implementation of [`{trait_}`] as the D-Bus interface `{wire}`, with the \
          members, names and signatures of its XML; `Introspect()` answers with the XML's own \
-         `<interface>` element."
+         `<interface>` element, in the D-Bus introspection vocabulary."
     );
     let dispatch_doc = format!(
         " The calls, properties and signals of `{wire}`, dispatched by zbus's `#[interface]`; \
@@ -336,8 +337,9 @@ fn adapter_code(interface: &Interface, names: &Names<'_>, source_xml: &str) -> T
             #(#signals)*
         }
 
-        /// The `<interface>` element of the XML, as the file has it.
-        const INTERFACE_XML: &str = #source_xml;
+        /// The `<interface>` element of the XML as the file has it, but for what is not in
+        /// the D-Bus introspection vocabulary (`<doc:doc>`, `tp:` markup).
+        const INTERFACE_XML: &str = #served_xml;
 
         #interface_trait
     }

@@ -1,6 +1,7 @@
 //! The source text of each `<interface>` element, as the file has it (member order, argument
-//! names or their absence, annotations, `<doc:doc>` and comments), for a served object to
-//! describe itself with in `Introspect()`.
+//! names or their absence, annotations, `<doc:doc>` and comments), and that text in the D-Bus
+//! introspection vocabulary alone, for a served object to describe itself with in
+//! `Introspect()`.
 
 use std::collections::HashMap;
 
@@ -104,6 +105,84 @@ fn finish(
     sources.insert(name, text);
 }
 
+/// `text` (an element's text, as [`interface_sources`] gives it) in the D-Bus introspection
+/// vocabulary alone: elements and attributes of other vocabularies (`<doc:doc>`,
+/// `<tp:docstring>`, `tp:type`, `xmlns:…` declarations) are left out, each left-out element
+/// with the white space that led up to it on its line; everything else stays as written,
+/// comments and annotations included. sd-bus's parser (busctl) refuses anything more.
+pub(crate) fn in_dbus_vocabulary(text: &str) -> String {
+    let foreign = |name: &[u8]| name.contains(&b':');
+    let mut reader = Reader::from_str(text);
+    let mut out = String::with_capacity(text.len());
+    // Where the text not yet copied starts.
+    let mut copied = 0usize;
+    // Inside a left-out element: how deep.
+    let mut skipping = 0usize;
+    loop {
+        let position = reader.buffer_position() as usize;
+        let Ok(event) = reader.read_event() else {
+            // The document parsed already; keep the rest as it is.
+            break;
+        };
+        let end = reader.buffer_position() as usize;
+        match event {
+            Event::Eof => break,
+            Event::Start(_) | Event::Empty(_) | Event::End(_) if skipping > 0 => {
+                match event {
+                    Event::Start(_) => skipping += 1,
+                    Event::End(_) => skipping -= 1,
+                    _ => {}
+                }
+                if skipping == 0 {
+                    copied = end;
+                }
+            }
+            Event::Start(ref element) | Event::Empty(ref element)
+                if foreign(element.name().as_ref()) =>
+            {
+                // Leave out the element and the indentation (and line break) before it.
+                let line_start = text[copied..position]
+                    .rfind('\n')
+                    .map(|i| copied + i)
+                    .filter(|&i| text[i..position].trim().is_empty())
+                    .unwrap_or(position);
+                out.push_str(&text[copied..line_start]);
+                copied = end;
+                if matches!(event, Event::Start(_)) {
+                    skipping = 1;
+                }
+            }
+            Event::Start(ref element) | Event::Empty(ref element)
+                if element.attributes().flatten().any(|a| {
+                    let key = a.key.as_ref();
+                    foreign(key) || key == b"xmlns"
+                }) =>
+            {
+                out.push_str(&text[copied..position]);
+                out.push('<');
+                out.push_str(&String::from_utf8_lossy(element.name().as_ref()));
+                for attribute in element.attributes().flatten() {
+                    let key = attribute.key.as_ref();
+                    if foreign(key) || key == b"xmlns" {
+                        continue;
+                    }
+                    let value = String::from_utf8_lossy(&attribute.value).replace('"', "&quot;");
+                    out.push_str(&format!(" {}=\"{value}\"", String::from_utf8_lossy(key)));
+                }
+                out.push_str(if matches!(event, Event::Empty(_)) {
+                    "/>"
+                } else {
+                    ">"
+                });
+                copied = end;
+            }
+            _ => {}
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// `text` with up to `indent` leading spaces taken off every line but the first.
 fn dedent(text: &str, indent: usize) -> String {
     let lines: Vec<&str> = text
@@ -155,5 +234,14 @@ mod tests {
             "<!-- About a.B. -->\n<interface xmlns:doc=\"urn:doc\" name=\"a.B\">\n  <method name=\"m\"><doc:doc>Hi</doc:doc></method>\n</interface>"
         );
         assert_eq!(sources["a.C"], "<interface name=\"a.C\"/>");
+    }
+
+    #[test]
+    fn served_text_keeps_the_dbus_vocabulary_and_drops_the_rest() {
+        let text = "<!-- About a.B. -->\n<interface xmlns:doc=\"urn:doc\" xmlns:tp=\"urn:tp\" name=\"a.B\">\n  <doc:doc><doc:para>Hi</doc:para></doc:doc>\n  <method name=\"m\">\n    <tp:docstring>More.</tp:docstring>\n    <arg name=\"x\" type=\"(ss)\" tp:type=\"Pair\"/>\n    <!-- kept -->\n    <annotation name=\"org.qtproject.QtDBus.QtTypeName.In0\" value=\"Pair\"/>\n  </method>\n  <tp:struct name=\"Pair\"/>\n</interface>";
+        assert_eq!(
+            in_dbus_vocabulary(text),
+            "<!-- About a.B. -->\n<interface name=\"a.B\">\n  <method name=\"m\">\n    <arg name=\"x\" type=\"(ss)\"/>\n    <!-- kept -->\n    <annotation name=\"org.qtproject.QtDBus.QtTypeName.In0\" value=\"Pair\"/>\n  </method>\n</interface>"
+        );
     }
 }

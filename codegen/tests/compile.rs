@@ -53,3 +53,19 @@ fn ignored_elements_are_warned_about_with_their_line_and_column() {
     assert!(warnings[0].starts_with("a.b.C.xml:3:5: "), "{warnings:?}");
     assert!(warnings[0].contains("qt:extra"), "{warnings:?}");
 }
+
+#[test]
+fn telepathy_documentation_is_quiet_and_a_vocabulary_can_be_silenced() {
+    let xml = "<node xmlns:tp=\"http://telepathy.freedesktop.org/wiki/DbusSpec#extensions-v0\">\n  <interface name=\"a.b.C\">\n    <tp:added version=\"0.1\"/>\n    <qt:extra/>\n  </interface>\n</node>\n";
+    let document = Document::parse("a.b.C.xml", xml).expect("the document parses");
+    assert_eq!(document.warnings().len(), 2, "{:?}", document.warnings());
+    let reported = |builder: Builder| -> Vec<String> {
+        builder
+            .reported_warnings(&document)
+            .iter()
+            .map(|w| w.element.clone())
+            .collect()
+    };
+    assert_eq!(reported(Builder::new()), ["qt:extra"]);
+    assert!(reported(Builder::new().quiet_vocabulary("qt")).is_empty());
+}

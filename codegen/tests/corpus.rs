@@ -16,7 +16,9 @@ use std::process::{Command, Stdio};
 
 use dbus_xml_codegen::compare::{self, STANDARD_INTERFACES};
 use dbus_xml_codegen::{Builder, Document, Error, GeneratedInterface, check};
-use support::{GeneratedCrate, Served, ZBUS, canonical_xml, first_line, printed};
+use support::{
+    GeneratedCrate, Served, ZBUS, canonical_xml, first_line, other_vocabularies, printed,
+};
 
 /// Files that are not well-formed XML upstream, and must be refused, not generated.
 const KNOWN_MALFORMED: &[(&str, &str)] = &[(
@@ -121,8 +123,29 @@ async fn main() -> zbus::Result<()> {{
     )
 }
 
-/// Compares what `/m{i}` says of itself with file `m{i}`; returns what differs.
-async fn fidelity_of(connection: &zbus::Connection, generated: &Generated) -> Vec<String> {
+/// `busctl ARGS` on the bus at `address` (sd-bus's introspection parser, the strictest one):
+/// its output, or why it failed.
+fn busctl(address: &str, args: &[&str]) -> Result<String, String> {
+    let output = Command::new("busctl")
+        .arg(format!("--address={address}"))
+        .args(["--no-pager", "--timeout=20"])
+        .args(args)
+        .output()
+        .expect("busctl runs (Debian package systemd; scripts/prerequisites installs it)");
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+/// Compares what `/m{i}` says of itself with file `m{i}`, and what busctl reads of it;
+/// returns what differs.
+async fn fidelity_of(
+    connection: &zbus::Connection,
+    address: &str,
+    generated: &Generated,
+) -> Vec<String> {
     let source = Document::read(&generated.file).expect("the file parsed before");
     let path = format!("/{}", generated.module);
     let live = check::introspect(connection, SERVED_NAME, &path)
@@ -144,8 +167,23 @@ async fn fidelity_of(connection: &zbus::Connection, generated: &Generated) -> Ve
     for difference in &report.differences {
         problems.push(format!("check: {difference}"));
     }
+    match busctl(address, &["introspect", SERVED_NAME, &path]) {
+        Ok(listing) => {
+            for made in &generated.interfaces {
+                if !listing.contains(&made.interface) {
+                    problems.push(format!("busctl introspect lists no {}", made.interface));
+                }
+            }
+        }
+        Err(error) => problems.push(format!("busctl introspect {path}: {error}")),
+    }
     for made in &generated.interfaces {
         let name = &made.interface;
+        if let Some(foreign) = live.interface_xml(name).map(other_vocabularies)
+            && !foreign.is_empty()
+        {
+            problems.push(format!("{name}: served other vocabularies: {foreign:?}"));
+        }
         let want = canonical_xml(source.interface_xml(name).unwrap());
         match live.interface_xml(name).map(canonical_xml) {
             Some(got) if got == want => {}
@@ -235,14 +273,25 @@ fn real_world_interfaces_compile_with_zbus_alone_and_serve_their_xml_exactly() {
         let connection = bus.connect().await.expect("a connection");
         let mut problems = Vec::new();
         for file in &generated {
-            for problem in fidelity_of(&connection, file).await {
+            for problem in fidelity_of(&connection, bus.address(), file).await {
                 problems.push(format!("{}: {problem}", file.file.display()));
             }
+        }
+        // busctl tree walks every object through the root's introspection.
+        match busctl(bus.address(), &["tree", SERVED_NAME]) {
+            Ok(tree) => problems.extend(
+                generated
+                    .iter()
+                    .filter(|file| !tree.contains(&format!("/{}", file.module)))
+                    .map(|file| format!("busctl tree lists no /{}", file.module)),
+            ),
+            Err(error) => problems.push(format!("busctl tree: {error}")),
         }
         problems
     });
     eprintln!(
-        "fidelity: {} files, {interfaces} interfaces served and compared, {} problems",
+        "fidelity (zbus's check, canonical text, busctl introspect and tree): {} files, \
+         {interfaces} interfaces served and compared, {} problems",
         generated.len(),
         problems.len()
     );

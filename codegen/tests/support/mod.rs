@@ -101,15 +101,47 @@ publish = false
     }
 }
 
-/// `xml` in a canonical form, one item a line: elements with their attributes sorted (and
-/// namespace declarations left out), text and comments with their white space trimmed.
+/// The names of `xml`'s elements and attributes that are not in the D-Bus introspection
+/// vocabulary (prefixed ones, and namespace declarations), in document order.
+pub(crate) fn other_vocabularies(xml: &str) -> Vec<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut found = Vec::new();
+    while let Ok(event) = reader.read_event() {
+        match event {
+            Event::Eof => break,
+            Event::Start(element) | Event::Empty(element) => {
+                let names = std::iter::once(element.name().as_ref().to_vec()).chain(
+                    element
+                        .attributes()
+                        .flatten()
+                        .map(|a| a.key.as_ref().to_vec()),
+                );
+                found.extend(
+                    names
+                        .filter(|n| n.contains(&b':') || n == b"xmlns")
+                        .map(|n| String::from_utf8_lossy(&n).into_owned()),
+                );
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// `xml`'s D-Bus introspection vocabulary in a canonical form, one item a line: elements with
+/// their attributes sorted, text and comments with their white space trimmed; elements and
+/// attributes of other vocabularies (prefixed ones, namespace declarations) left out.
 pub(crate) fn canonical_xml(xml: &str) -> String {
     use quick_xml::events::{BytesStart, Event};
+    fn foreign(name: &[u8]) -> bool {
+        name.contains(&b':') || name == b"xmlns"
+    }
     fn start(element: &BytesStart<'_>) -> String {
         let mut attributes: Vec<String> = element
             .attributes()
             .flatten()
-            .filter(|a| !a.key.as_ref().starts_with(b"xmlns"))
+            .filter(|a| !foreign(a.key.as_ref()))
             .map(|a| {
                 let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
                 let value = a
@@ -125,8 +157,22 @@ pub(crate) fn canonical_xml(xml: &str) -> String {
     }
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut items = Vec::new();
+    // Inside an element of another vocabulary: how deep.
+    let mut skipping = 0usize;
     loop {
-        match reader.read_event() {
+        let event = reader.read_event();
+        if skipping > 0 {
+            match event {
+                Ok(Event::Start(_)) => skipping += 1,
+                Ok(Event::End(_)) => skipping -= 1,
+                Ok(Event::Eof) | Err(_) => break,
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Ok(Event::Start(element)) if foreign(element.name().as_ref()) => skipping = 1,
+            Ok(Event::Empty(element)) if foreign(element.name().as_ref()) => {}
             Ok(Event::Eof) => break,
             Ok(Event::Start(element)) => items.push(start(&element)),
             Ok(Event::Empty(element)) => {
