@@ -13,7 +13,6 @@ use quick_xml::events::{BytesStart, Event};
 /// first line taken off every line. Namespace prefixes that the root `<node>` declares and the
 /// element uses are declared on the element, so that it stands alone.
 pub(crate) fn interface_sources(xml: &str) -> HashMap<String, String> {
-    let mut reader = Reader::from_str(xml);
     let mut sources = HashMap::new();
     let mut root_namespaces: Option<Vec<(String, String)>> = None;
     // The start of the last comment, while nothing but white space follows it.
@@ -21,15 +20,8 @@ pub(crate) fn interface_sources(xml: &str) -> HashMap<String, String> {
     // The interface being read: its name, and where its text starts.
     let mut open: Option<(String, usize)> = None;
     let mut depth = 0usize;
-    loop {
-        let position = reader.buffer_position() as usize;
-        let Ok(event) = reader.read_event() else {
-            // The document parsed already; a fault here leaves the sources found so far.
-            break;
-        };
-        let end = reader.buffer_position() as usize;
+    for (position, event, end) in spanned_events(xml) {
         match event {
-            Event::Eof => break,
             Event::Comment(_) => {
                 if open.is_none() {
                     comment_start = Some(position);
@@ -112,21 +104,13 @@ fn finish(
 /// comments and annotations included. sd-bus's parser (busctl) refuses anything more.
 pub(crate) fn in_dbus_vocabulary(text: &str) -> String {
     let foreign = |name: &[u8]| name.contains(&b':');
-    let mut reader = Reader::from_str(text);
     let mut out = String::with_capacity(text.len());
     // Where the text not yet copied starts.
     let mut copied = 0usize;
     // Inside a left-out element: how deep.
     let mut skipping = 0usize;
-    loop {
-        let position = reader.buffer_position() as usize;
-        let Ok(event) = reader.read_event() else {
-            // The document parsed already; keep the rest as it is.
-            break;
-        };
-        let end = reader.buffer_position() as usize;
+    for (position, event, end) in spanned_events(text) {
         match event {
-            Event::Eof => break,
             Event::Start(_) | Event::Empty(_) | Event::End(_) if skipping > 0 => {
                 match event {
                     Event::Start(_) => skipping += 1,
@@ -181,6 +165,19 @@ pub(crate) fn in_dbus_vocabulary(text: &str) -> String {
     }
     out.push_str(&text[copied..]);
     out
+}
+
+/// The events of `xml`, each with the byte offsets where it starts and ends, up to the end or
+/// the first fault (the document parsed before; what was read so far is used).
+fn spanned_events(xml: &str) -> impl Iterator<Item = (usize, Event<'_>, usize)> {
+    let mut reader = Reader::from_str(xml);
+    std::iter::from_fn(move || {
+        let start = reader.buffer_position() as usize;
+        match reader.read_event() {
+            Ok(Event::Eof) | Err(_) => None,
+            Ok(event) => Some((start, event, reader.buffer_position() as usize)),
+        }
+    })
 }
 
 /// `text` with up to `indent` leading spaces taken off every line but the first.
