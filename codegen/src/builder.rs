@@ -51,6 +51,8 @@ pub struct GeneratedInterface {
 #[derive(Debug, Clone)]
 pub struct Builder {
     service: Option<String>,
+    /// The object path set with [`Builder::object_path`].
+    object_path: Option<String>,
     /// Namespace prefixes whose ignored elements are not warned about (see
     /// [`Builder::quiet_vocabulary`]).
     quiet: Vec<String>,
@@ -64,10 +66,30 @@ impl Builder {
     pub fn new() -> Self {
         Self {
             service: None,
+            object_path: None,
             quiet: vec![TELEPATHY.to_owned()],
             out_dir: None,
             default_impls: false,
         }
+    }
+
+    /// The object path that generated proxies call by default and that the module names as
+    /// `OBJECT_PATH`. Without it, the root `<node name>` of the file is used where it is a
+    /// plausible path of the service (see [`plausible_object_path`]): a specification's file
+    /// often names a path of its own, such as MPRIS's `/Media_Player`.
+    pub fn object_path(mut self, path: impl Into<String>) -> Self {
+        self.object_path = Some(path.into());
+        self
+    }
+
+    /// The object path the module will name: [`Builder::object_path`], else the root
+    /// `<node name>` of `document` where it is plausible for the service.
+    pub fn chosen_object_path<'a>(&'a self, document: &'a Document) -> Option<&'a str> {
+        self.object_path.as_deref().or_else(|| {
+            document
+                .object_path()
+                .filter(|path| plausible_object_path(path, self.service.as_deref()))
+        })
     }
 
     /// Leaves out of the build's warnings the ignored elements of the vocabulary whose
@@ -127,6 +149,16 @@ impl Builder {
         for warning in self.reported_warnings(&document) {
             println!("cargo:warning={warning}");
         }
+        if let Some(named) = document.object_path()
+            && self.chosen_object_path(&document).is_none()
+        {
+            println!(
+                "cargo:warning={}: the root <node name=\"{named}\"> is not a plausible object \
+                 path of the service, so the module names no OBJECT_PATH; give one with \
+                 Builder::object_path",
+                xml_path.display()
+            );
+        }
         let code = self.generate_document(xml_path, &document)?;
         let out_dir = self
             .out_dir
@@ -170,11 +202,11 @@ impl Builder {
             .map(BusName::try_from)
             .transpose()
             .map_err(|e| invalid(format!("bad service name: {e}")))?;
-        let object_path = document
-            .object_path()
+        let object_path = self
+            .chosen_object_path(document)
             .map(ObjectPath::try_from)
             .transpose()
-            .map_err(|e| invalid(format!("bad object path in <node name>: {e}")))?;
+            .map_err(|e| invalid(format!("bad object path: {e}")))?;
 
         let mut items = vec![
             names_of_the_service(service.as_ref(), object_path.as_ref()),
@@ -294,6 +326,26 @@ impl Builder {
     }
 }
 
+/// Whether `path` (a root `<node name>`) looks like an object path the service serves, not
+/// a placeholder of a specification: it has two elements or more, and where the service's
+/// bus name is known, its first two are the name's first two (its reverse domain, `-` read as
+/// `_`): `/com/larry_price/test/RandomData` for `com.larry-price.test`, `/org/example/Counter`
+/// for `org.example.Service`, but not `/Media_Player` for `org.mpris.MediaPlayer2.vlc`.
+pub fn plausible_object_path(path: &str, service: Option<&str>) -> bool {
+    let elements: Vec<&str> = path.split('/').filter(|e| !e.is_empty()).collect();
+    if elements.len() < 2 {
+        return false;
+    }
+    service.is_none_or(|service| {
+        let domain: Vec<String> = service
+            .split('.')
+            .take(2)
+            .map(|e| e.replace('-', "_"))
+            .collect();
+        domain.len() == 2 && domain.iter().zip(&elements).all(|(d, e)| d == e)
+    })
+}
+
 /// The constants that name where the service is: its bus name and its object's path, where
 /// the build and the XML give them.
 fn names_of_the_service(
@@ -352,6 +404,26 @@ fn write_if_changed(path: &Path, contents: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_node_name_is_an_object_path_where_it_is_plausible_for_the_service() {
+        let service = Some("com.larry-price.test");
+        assert!(plausible_object_path(
+            "/com/larry_price/test/RandomData",
+            service
+        ));
+        assert!(plausible_object_path(
+            "/org/example/Counter",
+            Some("org.example.Service")
+        ));
+        assert!(plausible_object_path("/org/example/Counter", None));
+        assert!(!plausible_object_path("/Media_Player", None));
+        assert!(!plausible_object_path(
+            "/org/freedesktop/Media",
+            Some("org.mpris.MediaPlayer2.vlc")
+        ));
+        assert!(!plausible_object_path("/", None));
+    }
 
     #[test]
     fn generation_names_what_it_made_for_each_interface_and_its_nodes() {

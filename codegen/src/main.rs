@@ -28,6 +28,10 @@ enum Command {
         /// The well-known bus name that the generated proxies call by default.
         #[arg(long)]
         service: Option<String>,
+        /// The object path that the generated proxies call by default [default: the root
+        /// `<node name>` of FILE, where it is a plausible path of the service].
+        #[arg(long)]
+        object_path: Option<String>,
         /// Give every trait method a default body that answers
         /// org.freedesktop.DBus.Error.NotSupported.
         #[arg(long)]
@@ -100,8 +104,9 @@ fn main() -> ExitCode {
         Command::Generate {
             file,
             service,
+            object_path,
             default_impls,
-        } => generate(&file, service, default_impls),
+        } => generate(&file, service, object_path, default_impls),
         Command::Check {
             file,
             dest,
@@ -155,10 +160,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(file: &Path, service: Option<String>, default_impls: bool) -> ExitCode {
+fn generate(
+    file: &Path,
+    service: Option<String>,
+    object_path: Option<String>,
+    default_impls: bool,
+) -> ExitCode {
     let mut builder = Builder::new().default_impls(default_impls);
     if let Some(service) = service {
         builder = builder.service(service);
+    }
+    if let Some(path) = object_path {
+        builder = builder.object_path(path);
     }
     match builder.generate_file(file) {
         Ok(code) => {

@@ -69,3 +69,26 @@ fn telepathy_documentation_is_quiet_and_a_vocabulary_can_be_silenced() {
     assert_eq!(reported(Builder::new()), ["qt:extra"]);
     assert!(reported(Builder::new().quiet_vocabulary("qt")).is_empty());
 }
+
+#[test]
+fn the_object_path_is_the_users_choice_and_a_specs_placeholder_is_not_taken() {
+    // As MPRIS's specification file names its node.
+    let xml = "<node name=\"/Media_Player\">\n  <interface name=\"org.mpris.MediaPlayer2\">\n    <method name=\"Raise\"/>\n  </interface>\n</node>\n";
+    let path = std::path::Path::new("org.mpris.MediaPlayer2.xml");
+    let service = Builder::new().service("org.mpris.MediaPlayer2.example");
+    let code = service.generate(path, xml).expect("the file generates");
+    assert!(!code.contains("OBJECT_PATH"), "{code}");
+    assert!(!code.contains("/Media_Player\""), "{code}");
+    let code = service
+        .object_path("/org/mpris/MediaPlayer2")
+        .generate(path, xml)
+        .expect("the file generates");
+    assert!(
+        code.contains("pub const OBJECT_PATH: &str = \"/org/mpris/MediaPlayer2\";"),
+        "{code}"
+    );
+    assert!(
+        code.contains("default_path = \"/org/mpris/MediaPlayer2\""),
+        "{code}"
+    );
+}
