@@ -214,7 +214,13 @@ pub(crate) fn interface(
     // own helpers and those the zbus macro writes for each property.
     let mut trait_names = Namespace::new(&[]);
     let mut adapter_names = Namespace::new(&["new", "from_arc", "get_ref"]);
-    let mut handle_names = Namespace::new(&["new", "to", "from_emitter"]);
+    let mut handle_names = Namespace::new(&[
+        "new",
+        "to",
+        "from_emitter",
+        "properties_changed",
+        "emit_properties_changed",
+    ]);
     for property in &interface.properties {
         let stem = zbus_utils::case::snake_or_kebab_case(&property.name, true);
         for helper in zbus_target::property_helpers(&stem) {

@@ -435,10 +435,15 @@ fn emit_signal(wire: &str, signal: &Signal) -> TokenStream {
     }
 }
 
-fn emit_property_change(wire: &str, property: &Property) -> Option<TokenStream> {
+/// Whether a change of `property` is announced with its new value (else as invalidated).
+fn announced_with_value(property: &Property) -> bool {
+    property.read && property.emits == EmitsChanged::True
+}
+
+fn emit_property_change(property: &Property) -> Option<TokenStream> {
     let name = property.changed.as_ref()?;
     let property_wire = &property.wire;
-    let body = if property.read && property.emits == EmitsChanged::True {
+    let body = if announced_with_value(property) {
         let ty = types::borrowed(&property.signature);
         let doc = format!(
             " Announces the new value of the D-Bus property `{property_wire}` with `PropertiesChanged`."
@@ -449,10 +454,7 @@ fn emit_property_change(wire: &str, property: &Property) -> Option<TokenStream> 
                 let changed = std::collections::HashMap::from([
                     (#property_wire, zbus::as_variant::to_owned_variant(&value)?),
                 ]);
-                let invalidated: &[&str] = &[];
-                self.emitter
-                    .emit("org.freedesktop.DBus.Properties", "PropertiesChanged", &(#wire, changed, invalidated))
-                    .await
+                self.emit_properties_changed(changed, &[]).await
             }
         }
     } else {
@@ -462,15 +464,98 @@ fn emit_property_change(wire: &str, property: &Property) -> Option<TokenStream> 
         quote! {
             #[doc = #doc]
             pub async fn #name(&self) -> zbus::Result<()> {
-                let changed = std::collections::HashMap::<&str, zbus::OwnedVariant>::new();
-                let invalidated: &[&str] = &[#property_wire];
-                self.emitter
-                    .emit("org.freedesktop.DBus.Properties", "PropertiesChanged", &(#wire, changed, invalidated))
-                    .await
+                self.emit_properties_changed(std::collections::HashMap::new(), &[#property_wire]).await
             }
         }
     };
     Some(body)
+}
+
+/// The batch of property changes (`{Type}Changes`) and the handle's methods that announce
+/// changes in one `PropertiesChanged`, where any property announces its changes.
+fn batch_of_changes(
+    interface: &Interface,
+    names: &Names<'_>,
+) -> Option<(TokenStream, TokenStream)> {
+    let announced: Vec<&Property> = interface
+        .properties
+        .iter()
+        .filter(|p| p.changed.is_some())
+        .collect();
+    if announced.is_empty() {
+        return None;
+    }
+    let Names { wire, signals, .. } = names;
+    let changes = type_ident(interface, "Changes");
+    let fields = announced.iter().map(|p| {
+        let field = &p.getter;
+        let property_wire = &p.wire;
+        if announced_with_value(p) {
+            let ty = types::owned(&p.signature);
+            let doc = format!(" The new value of `{property_wire}`, if it changed.");
+            quote!(#[doc = #doc] pub #field: Option<#ty>,)
+        } else {
+            let doc = format!(" Whether `{property_wire}` changed (announced without its value).");
+            quote!(#[doc = #doc] pub #field: bool,)
+        }
+    });
+    let collect = announced.iter().map(|p| {
+        let field = &p.getter;
+        let property_wire = &p.wire;
+        if announced_with_value(p) {
+            quote! {
+                if let Some(value) = &changes.#field {
+                    changed.insert(#property_wire, zbus::as_variant::to_owned_variant(value)?);
+                }
+            }
+        } else {
+            quote! {
+                if changes.#field {
+                    invalidated.push(#property_wire);
+                }
+            }
+        }
+    });
+    // `mut` where something is added, so that the generated code passes clippy.
+    let with_value = announced.iter().any(|p| announced_with_value(p));
+    let changed_mut = with_value.then(|| quote!(mut));
+    let invalidated_mut = announced
+        .iter()
+        .any(|p| !announced_with_value(p))
+        .then(|| quote!(mut));
+    let doc = format!(
+        " Changes of several properties of `{wire}`, announced together in one \
+         `PropertiesChanged` with [`{signals}::properties_changed`] (as players announce a new \
+         track's metadata, length and position at once). Fields left at their default are not \
+         announced."
+    );
+    let item = quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct #changes {
+            #(#fields)*
+        }
+    };
+    let methods = quote! {
+        /// Announces every change in `changes` in one `PropertiesChanged`.
+        pub async fn properties_changed(&self, changes: &#changes) -> zbus::Result<()> {
+            let #changed_mut changed = std::collections::HashMap::new();
+            let #invalidated_mut invalidated: Vec<&str> = Vec::new();
+            #(#collect)*
+            self.emit_properties_changed(changed, &invalidated).await
+        }
+
+        async fn emit_properties_changed(
+            &self,
+            changed: std::collections::HashMap<&str, zbus::OwnedVariant>,
+            invalidated: &[&str],
+        ) -> zbus::Result<()> {
+            self.emitter
+                .emit("org.freedesktop.DBus.Properties", "PropertiesChanged", &(#wire, changed, invalidated))
+                .await
+        }
+    };
+    Some((item, methods))
 }
 
 fn signals_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
@@ -480,11 +565,11 @@ fn signals_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
          [`{signals}::to`] names a destination."
     );
     let emitters = interface.signals.iter().map(|s| emit_signal(wire, s));
-    let changes = interface
-        .properties
-        .iter()
-        .filter_map(|p| emit_property_change(wire, p));
+    let changes = interface.properties.iter().filter_map(emit_property_change);
+    let (batch, batch_methods) = batch_of_changes(interface, names).unzip();
     quote! {
+        #batch
+
         #[doc = #doc]
         #[derive(Debug, Clone)]
         pub struct #signals {
@@ -512,6 +597,7 @@ fn signals_code(interface: &Interface, names: &Names<'_>) -> TokenStream {
 
             #(#emitters)*
             #(#changes)*
+            #batch_methods
         }
     }
 }

@@ -21,6 +21,7 @@ const XML: &str = r#"<node name="/org/example/Thermostat">
     <method name="Bump">
       <arg name="by" type="d" direction="in"/>
     </method>
+    <method name="Reset"/>
   </interface>
 </node>
 "#;
@@ -33,7 +34,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use api::thermostat_client::ThermostatProxy;
-use api::thermostat_server::{Thermostat, ThermostatCall, ThermostatServer};
+use api::thermostat_server::{Thermostat, ThermostatCall, ThermostatChanges, ThermostatServer};
 use futures_util::StreamExt;
 use zbus::fdo;
 
@@ -52,6 +53,15 @@ impl Thermostat for Service {
             *target
         };
         call.signals().target_changed(target).await?;
+        Ok(())
+    }
+
+    async fn reset(&self, call: &ThermostatCall<'_>) -> fdo::Result<()> {
+        *self.target.lock().unwrap() = 18.0;
+        *self.mode.lock().unwrap() = "off".into();
+        // Both changes in one PropertiesChanged.
+        let changes = ThermostatChanges { target: Some(18.0), mode: true };
+        call.signals().properties_changed(&changes).await?;
         Ok(())
     }
 
@@ -123,6 +133,21 @@ async fn main() -> zbus::Result<()> {
             break;
         }
     }
+    // A batch: one PropertiesChanged with a new value and an invalidated property.
+    let properties = fdo::PropertiesProxy::builder(&client)
+        .destination("org.example.Thermostat")
+        .path("/org/example/Thermostat")
+        .build()
+        .await?;
+    let mut signals = properties.receive_properties_changed().await?;
+    proxy.reset().await?;
+    let wait = Duration::from_secs(10);
+    let signal = tokio::time::timeout(wait, signals.next()).await.expect("a signal in time");
+    let signal = signal.expect("the stream");
+    let args = signal.args()?;
+    let mut changed: Vec<String> = args.changed_properties().iter().map(|(k, v)| format!("{k}={v}")).collect();
+    changed.sort();
+    println!("batch {} changed {changed:?} invalidated {:?}", args.interface_name(), args.invalidated_properties());
     Ok(())
 }
 "#;
@@ -144,6 +169,7 @@ fn properties_are_read_written_and_announced_through_the_generated_code() {
     assert!(run.status.success(), "{}", printed(&run));
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
-        "model T-1000\ntarget 20\nchanged 21.5\nchanged 22.5\ntarget 22.5\nmode eco\n"
+        "model T-1000\ntarget 20\nchanged 21.5\nchanged 22.5\ntarget 22.5\nmode eco\n\
+         batch org.example.Thermostat changed [\"Target=18.\"] invalidated [\"Mode\"]\n"
     );
 }
