@@ -531,7 +531,7 @@ fn batch_of_changes(
     );
     let item = quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, Default, PartialEq)]
+        #[derive(Debug, Default)]
         pub struct #changes {
             #(#fields)*
         }
