@@ -258,8 +258,9 @@ pub fn compare_object(old: &Node, new: &Node) -> Report {
 
 /// Compares the interfaces of one node; `node` names it in the differences.
 fn interfaces(report: &mut Report, node: Option<String>, old: &Node, new: &Node) {
-    let find =
-        |node: &'_ Node, name: &str| node.interfaces.iter().find(|i| i.name == name).cloned();
+    fn find<'n>(node: &'n Node, name: &str) -> Option<&'n Interface> {
+        node.interfaces.iter().find(|i| i.name == name)
+    }
     for interface in &old.interfaces {
         match find(new, &interface.name) {
             Some(new_interface) => Members {
@@ -267,7 +268,7 @@ fn interfaces(report: &mut Report, node: Option<String>, old: &Node, new: &Node)
                 node: node.clone(),
                 interface: &interface.name,
             }
-            .interface(interface, &new_interface),
+            .interface(interface, new_interface),
             None => report.differences.push(Difference {
                 class: Class::Breaking,
                 node: node.clone(),
