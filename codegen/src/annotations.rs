@@ -57,11 +57,6 @@ impl Annotations {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
-
-    /// Whether the element has none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 /// How a property announces changes ([`EMITS_CHANGED`]).

@@ -118,10 +118,7 @@ impl Document {
     /// `tp:enum`, …), so that code for it uses the plain types of its signatures: the types
     /// the server side uses, which need zbus alone.
     pub(crate) fn plain_interface(&self, name: &str) -> Option<&Interface<'static>> {
-        let node = self.plain.as_ref().unwrap_or(&self.node);
-        interfaces_below(node)
-            .into_iter()
-            .find(|i| i.name().as_str() == name)
+        first_interface_named(self.plain.as_ref().unwrap_or(&self.node), name)
     }
 
     /// The root node of the wire layer: every node, interface and member as the bus sees
@@ -146,20 +143,20 @@ impl Document {
     }
 }
 
-/// The interfaces of `node` and of all nodes below it, each name once, in document order.
-fn interfaces_below<'n>(node: &'n Node<'static>) -> Vec<&'n Interface<'static>> {
-    let mut seen = std::collections::HashSet::new();
-    let mut found = Vec::new();
-    let mut pending = vec![node];
-    while let Some(node) = pending.pop() {
-        for interface in node.interfaces() {
-            if seen.insert(interface.name().to_string()) {
-                found.push(interface);
-            }
-        }
-        pending.extend(node.nodes().iter().rev());
-    }
-    found
+/// The first interface `name` in `node` or below it, in document order (the one the wire
+/// layer's `all_interfaces` keeps).
+fn first_interface_named<'n>(
+    node: &'n Node<'static>,
+    name: &str,
+) -> Option<&'n Interface<'static>> {
+    node.interfaces()
+        .iter()
+        .find(|i| i.name().as_str() == name)
+        .or_else(|| {
+            node.nodes()
+                .iter()
+                .find_map(|child| first_interface_named(child, name))
+        })
 }
 
 /// `xml` with the entities that its DOCTYPE declares (`<!ENTITY NAME "value">`, as UPower's
