@@ -46,8 +46,9 @@ pub(crate) fn server_code(
         !interface.signals.is_empty() || interface.properties.iter().any(|p| p.changed.is_some());
     let trait_code = trait_code(interface, &names, default_impls);
     let adapter_code = adapter_code(interface, &names, source_xml);
-    // With no methods there are no calls; the handle is made with `new`.
-    let call_code = (!interface.methods.is_empty()).then(|| call_code(&names, has_signals));
+    // With no methods and no writable property there are no calls; the handle is made with `new`.
+    let called = !interface.methods.is_empty() || interface.properties.iter().any(|p| p.write);
+    let call_code = called.then(|| call_code(&names, has_signals));
     let signals_code = has_signals.then(|| signals_code(interface, &names));
     quote! {
         #trait_code
@@ -168,11 +169,16 @@ fn trait_code(interface: &Interface, names: &Names<'_>, default_impls: bool) -> 
             fn #getter(&self) -> impl std::future::Future<Output = Result<#ty, Self::Error>> + Send #get_body
         });
         let set_doc = format!(" Sets the D-Bus property `{}`.", property.wire);
-        let set_body = body_or_semicolon(default_impls, what("writing"), [quote!(value)].into_iter());
+        let set_body =
+            body_or_semicolon(default_impls, what("writing"), [quote!(value), quote!(call)].into_iter());
         let set = property.write.then(|| quote! {
             #[doc = #set_doc]
+            #[doc = ""]
+            #[doc = " zbus announces the new value by itself where the property emits changes; `call` tells"]
+            #[doc = " who set it and can emit other signals."]
             #deprecated
-            fn #setter(&self, value: #ty) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send #set_body
+            fn #setter(&self, value: #ty, call: &#call<'_>)
+                -> impl std::future::Future<Output = Result<(), Self::Error>> + Send #set_body
         });
         quote!(#get #set)
     });
@@ -229,7 +235,7 @@ fn adapter_method(method: &Method, call: &Ident) -> TokenStream {
     }
 }
 
-fn adapter_property(property: &Property) -> TokenStream {
+fn adapter_property(property: &Property, call: &Ident) -> TokenStream {
     let wire = &property.wire;
     let ty = types::owned(&property.signature);
     let (getter, setter) = (&property.getter, &property.setter);
@@ -250,8 +256,17 @@ fn adapter_property(property: &Property) -> TokenStream {
     let set = property.write.then(|| {
         quote! {
             #[zbus(property, name = #wire)]
-            async fn #setter(&self, value: #ty) -> Result<(), T::Error> {
-                self.inner.#setter(value).await
+            async fn #setter(
+                &self,
+                value: #ty,
+                #[zbus(header)] __zbus_header: Option<zbus::message::Header<'_>>,
+                #[zbus(signal_emitter)] __zbus_emitter: zbus::object_server::SignalEmitter<'_>,
+            ) -> Result<(), T::Error> {
+                // zbus's `Properties.Set` passes its call's header to every setter, and the
+                // code zbus writes around this setter unwraps it before calling it.
+                let __zbus_header = __zbus_header.expect("zbus passes a setter the header of the Set call");
+                let __zbus_call = #call::new(&__zbus_header, &__zbus_emitter);
+                self.inner.#setter(value, &__zbus_call).await
             }
         }
     });
@@ -294,7 +309,10 @@ fn adapter_code(interface: &Interface, names: &Names<'_>, source_xml: &str) -> T
          [`{adapter}`] serves it."
     );
     let methods = interface.methods.iter().map(|m| adapter_method(m, call));
-    let properties = interface.properties.iter().map(adapter_property);
+    let properties = interface
+        .properties
+        .iter()
+        .map(|p| adapter_property(p, call));
     let signals = interface.signals.iter().map(adapter_signal);
     let spawn = interface.spawn_per_call;
     let interface_trait =
@@ -354,8 +372,8 @@ fn call_code(names: &Names<'_>, has_signals: bool) -> TokenStream {
         ..
     } = names;
     let doc = format!(
-        " The method call being served: who sent it, and where it arrived. Every method of \
-         [`{trait_}`] receives one."
+        " The call being served, a method call or a property's `Set`: who sent it, and where \
+         it arrived. Every method and property setter of [`{trait_}`] receives one."
     );
     let signals_fn = has_signals.then(|| {
         let doc = format!(

@@ -78,7 +78,7 @@ impl Counter for Service {{
         Ok(1)
     }}
 
-    async fn set_step(&self, _value: u32) -> fdo::Result<()> {{
+    async fn set_step(&self, _value: u32, _call: &CounterCall<'_>) -> fdo::Result<()> {{
         Ok(())
     }}
 {methods}}}

@@ -41,6 +41,7 @@ use zbus::fdo;
 struct Service {
     target: Mutex<f64>,
     mode: Mutex<String>,
+    mode_set_by: Mutex<Option<String>>,
 }
 
 impl Thermostat for Service {
@@ -69,7 +70,7 @@ impl Thermostat for Service {
         Ok(*self.target.lock().unwrap())
     }
 
-    async fn set_target(&self, value: f64) -> fdo::Result<()> {
+    async fn set_target(&self, value: f64, _call: &ThermostatCall<'_>) -> fdo::Result<()> {
         *self.target.lock().unwrap() = value;
         Ok(())
     }
@@ -78,7 +79,13 @@ impl Thermostat for Service {
         Ok(self.mode.lock().unwrap().clone())
     }
 
-    async fn set_mode(&self, value: String) -> fdo::Result<()> {
+    async fn set_mode(&self, value: String, call: &ThermostatCall<'_>) -> fdo::Result<()> {
+        // A setter has the call's context: who set it, and the signals of the object.
+        *self.mode_set_by.lock().unwrap() = call.sender().map(|s| s.to_string());
+        if value == "eco" {
+            *self.target.lock().unwrap() = 17.0;
+            call.signals().target_changed(17.0).await?;
+        }
         *self.mode.lock().unwrap() = value;
         Ok(())
     }
@@ -91,10 +98,14 @@ impl Thermostat for Service {
 #[tokio::main]
 async fn main() -> zbus::Result<()> {
     let address = std::env::args().nth(1).expect("a bus address");
-    let service = Service { target: Mutex::new(20.0), mode: Mutex::new("auto".into()) };
+    let service = std::sync::Arc::new(Service {
+        target: Mutex::new(20.0),
+        mode: Mutex::new("auto".into()),
+        mode_set_by: Mutex::new(None),
+    });
     let _service = zbus::connection::Builder::address(address.as_str())
         .name("org.example.Thermostat")
-        .serve_at("/org/example/Thermostat", ThermostatServer::new(service))
+        .serve_at("/org/example/Thermostat", ThermostatServer::from_arc(service.clone()))
         .build()
         .await?;
     let client = zbus::connection::Builder::address(address.as_str()).build().await?;
@@ -133,6 +144,10 @@ async fn main() -> zbus::Result<()> {
             break;
         }
     }
+    // The setter announced another property through its call context.
+    announced(17.0).await?;
+    let set_by = service.mode_set_by.lock().unwrap().clone();
+    println!("mode set by the client: {}", set_by.as_deref() == client.unique_name().map(|n| n.as_str()));
     // A batch: one PropertiesChanged with a new value and an invalidated property.
     let properties = fdo::PropertiesProxy::builder(&client)
         .destination("org.example.Thermostat")
@@ -169,7 +184,8 @@ fn properties_are_read_written_and_announced_through_the_generated_code() {
     assert!(run.status.success(), "{}", printed(&run));
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
-        "model T-1000\ntarget 20\nchanged 21.5\nchanged 22.5\ntarget 22.5\nmode eco\n\
+        "model T-1000\ntarget 20\nchanged 21.5\nchanged 22.5\ntarget 22.5\nmode eco\nchanged 17\n\
+         mode set by the client: true\n\
          batch org.example.Thermostat changed [\"Target=18.\"] invalidated [\"Mode\"]\n"
     );
 }
