@@ -101,7 +101,9 @@ fn finish(
 /// vocabulary alone: elements and attributes of other vocabularies (`<doc:doc>`,
 /// `<tp:docstring>`, `tp:type`, `xmlns:…` declarations) are left out, each left-out element
 /// with the white space that led up to it on its line; everything else stays as written,
-/// comments and annotations included. sd-bus's parser (busctl) refuses anything more.
+/// comments and annotations included. sd-bus's parser (busctl) refuses anything more. A
+/// signal's `<arg direction="in">` (which the format does not allow, and Flatpak's files have)
+/// loses its `direction`: GDBus refuses the whole document over it, sd-bus warns.
 pub(crate) fn in_dbus_vocabulary(text: &str) -> String {
     let foreign = |name: &[u8]| name.contains(&b':');
     let mut out = String::with_capacity(text.len());
@@ -109,7 +111,22 @@ pub(crate) fn in_dbus_vocabulary(text: &str) -> String {
     let mut copied = 0usize;
     // Inside a left-out element: how deep.
     let mut skipping = 0usize;
+    // Inside a `<signal>`, whose args go out by definition.
+    let mut in_signal = false;
     for (position, event, end) in spanned_events(text) {
+        match event {
+            Event::Start(ref element) if element.name().as_ref() == b"signal" => in_signal = true,
+            Event::End(ref element) if element.name().as_ref() == b"signal" => in_signal = false,
+            _ => {}
+        }
+        let left_out = |element: &BytesStart<'_>, key: &[u8], value: &[u8]| {
+            foreign(key)
+                || key == b"xmlns"
+                || (in_signal
+                    && element.name().as_ref() == b"arg"
+                    && key == b"direction"
+                    && value == b"in")
+        };
         match event {
             Event::Start(_) | Event::Empty(_) | Event::End(_) if skipping > 0 => {
                 match event {
@@ -137,17 +154,17 @@ pub(crate) fn in_dbus_vocabulary(text: &str) -> String {
                 }
             }
             Event::Start(ref element) | Event::Empty(ref element)
-                if element.attributes().flatten().any(|a| {
-                    let key = a.key.as_ref();
-                    foreign(key) || key == b"xmlns"
-                }) =>
+                if element
+                    .attributes()
+                    .flatten()
+                    .any(|a| left_out(element, a.key.as_ref(), &a.value)) =>
             {
                 out.push_str(&text[copied..position]);
                 out.push('<');
                 out.push_str(&String::from_utf8_lossy(element.name().as_ref()));
                 for attribute in element.attributes().flatten() {
                     let key = attribute.key.as_ref();
-                    if foreign(key) || key == b"xmlns" {
+                    if left_out(element, key, &attribute.value) {
                         continue;
                     }
                     let value = String::from_utf8_lossy(&attribute.value).replace('"', "&quot;");
@@ -239,6 +256,15 @@ mod tests {
         assert_eq!(
             in_dbus_vocabulary(text),
             "<!-- About a.B. -->\n<interface name=\"a.B\">\n  <method name=\"m\">\n    <arg name=\"x\" type=\"(ss)\"/>\n    <!-- kept -->\n    <annotation name=\"org.qtproject.QtDBus.QtTypeName.In0\" value=\"Pair\"/>\n  </method>\n</interface>"
+        );
+    }
+
+    #[test]
+    fn a_signal_arg_loses_a_direction_in_and_a_method_arg_keeps_it() {
+        let text = "<interface name=\"a.B\">\n  <method name=\"m\"><arg type=\"s\" direction=\"in\"/></method>\n  <signal name=\"S\">\n    <arg type=\"a{sv}\" name=\"options\" direction=\"in\"/>\n    <arg type=\"s\" direction=\"out\"/>\n  </signal>\n</interface>";
+        assert_eq!(
+            in_dbus_vocabulary(text),
+            "<interface name=\"a.B\">\n  <method name=\"m\"><arg type=\"s\" direction=\"in\"/></method>\n  <signal name=\"S\">\n    <arg type=\"a{sv}\" name=\"options\"/>\n    <arg type=\"s\" direction=\"out\"/>\n  </signal>\n</interface>"
         );
     }
 }

@@ -123,20 +123,56 @@ async fn main() -> zbus::Result<()> {{
     )
 }
 
-/// `busctl ARGS` on the bus at `address` (sd-bus's introspection parser, the strictest one):
-/// its output, or why it failed.
-fn busctl(address: &str, args: &[&str]) -> Result<String, String> {
-    let output = Command::new("busctl")
-        .arg(format!("--address={address}"))
-        .args(["--no-pager", "--timeout=20"])
-        .args(args)
-        .output()
-        .expect("busctl runs (Debian package systemd; scripts/prerequisites installs it)");
+/// Where Debian's qdbus-qt6 puts Qt's `qdbus` (off PATH).
+const QDBUS: &str = "/usr/lib/qt6/bin/qdbus";
+
+/// What `client` printed, or why it failed; `package` is where it comes from.
+fn listing(client: &mut Command, package: &str) -> Result<String, String> {
+    let output = client.output().unwrap_or_else(|e| {
+        panic!(
+            "{client:?} runs (Debian package {package}, which scripts/prerequisites installs): {e}"
+        )
+    });
     if output.status.success() {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     } else {
         Err(String::from_utf8_lossy(&output.stderr).into_owned())
     }
+}
+
+/// `busctl ARGS` on the bus at `address` (sd-bus's introspection parser, the strictest one).
+fn busctl(address: &str, args: &[&str]) -> Result<String, String> {
+    let mut busctl = Command::new("busctl");
+    busctl
+        .arg(format!("--address={address}"))
+        .args(["--no-pager", "--timeout=20"])
+        .args(args);
+    listing(&mut busctl, "systemd")
+}
+
+/// How GDBus's and Qt's parsers list the object at `path` (`gdbus introspect`, `qdbus`); each
+/// listing names every interface that has a member.
+fn other_listings(address: &str, path: &str) -> [(&'static str, Result<String, String>); 2] {
+    let mut gdbus = Command::new("timeout");
+    gdbus
+        .args([
+            "20",
+            "gdbus",
+            "introspect",
+            "--address",
+            address,
+            "--dest",
+            SERVED_NAME,
+        ])
+        .args(["--object-path", path]);
+    let mut qdbus = Command::new("timeout");
+    qdbus
+        .args(["20", QDBUS, SERVED_NAME, path])
+        .env("DBUS_SESSION_BUS_ADDRESS", address);
+    [
+        ("gdbus introspect", listing(&mut gdbus, "libglib2.0-bin")),
+        ("qdbus", listing(&mut qdbus, "qdbus-qt6")),
+    ]
 }
 
 /// Compares what `/m{i}` says of itself with file `m{i}`, and what busctl reads of it;
@@ -176,6 +212,41 @@ async fn fidelity_of(
             }
         }
         Err(error) => problems.push(format!("busctl introspect {path}: {error}")),
+    }
+    for (client, listed) in other_listings(address, &path) {
+        match listed {
+            Ok(listing) => {
+                for interface in &live.root().interfaces {
+                    let methods = interface.methods.iter().map(|m| &m.name);
+                    let signals = interface.signals.iter().map(|s| &s.name);
+                    let properties = interface.properties.iter().map(|p| &p.name);
+                    // gdbus lists interfaces (`interface NAME {`); qdbus lists members
+                    // (`method … NAME.Member(…)`), and leaves out those whose names the
+                    // specification does not allow (portals' `power-saver-enabled`).
+                    let mut members = methods
+                        .chain(signals)
+                        .chain(properties)
+                        .filter(|member| {
+                            let mut chars = member.chars();
+                            chars
+                                .next()
+                                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+                        })
+                        .peekable();
+                    if members.peek().is_none() {
+                        continue;
+                    }
+                    let name = &interface.name;
+                    let named = listing.contains(&format!("interface {name} {{"))
+                        || members.any(|member| listing.contains(&format!("{name}.{member}")));
+                    if !named {
+                        problems.push(format!("{client} lists no {}", interface.name));
+                    }
+                }
+            }
+            Err(error) => problems.push(format!("{client} {path}: {error}")),
+        }
     }
     for made in &generated.interfaces {
         let name = &made.interface;
@@ -290,7 +361,8 @@ fn real_world_interfaces_compile_with_zbus_alone_and_serve_their_xml_exactly() {
         problems
     });
     eprintln!(
-        "fidelity (zbus's check, canonical text, busctl introspect and tree): {} files, \
+        "fidelity (zbus's check, canonical text, busctl introspect and tree, gdbus introspect, \
+         qdbus): {} files, \
          {interfaces} interfaces served and compared, {} problems",
         generated.len(),
         problems.len()

@@ -131,17 +131,20 @@ pub(crate) fn other_vocabularies(xml: &str) -> Vec<String> {
 
 /// `xml`'s D-Bus introspection vocabulary in a canonical form, one item a line: elements with
 /// their attributes sorted, text and comments with their white space trimmed; elements and
-/// attributes of other vocabularies (prefixed ones, namespace declarations) left out.
+/// attributes of other vocabularies (prefixed ones, namespace declarations) left out, and a
+/// signal arg's `direction="in"` (not allowed by the format; signal args go out).
 pub(crate) fn canonical_xml(xml: &str) -> String {
     use quick_xml::events::{BytesStart, Event};
     fn foreign(name: &[u8]) -> bool {
         name.contains(&b':') || name == b"xmlns"
     }
-    fn start(element: &BytesStart<'_>) -> String {
+    fn start(element: &BytesStart<'_>, in_signal: bool) -> String {
+        let signal_arg = in_signal && element.name().as_ref() == b"arg";
         let mut attributes: Vec<String> = element
             .attributes()
             .flatten()
             .filter(|a| !foreign(a.key.as_ref()))
+            .filter(|a| !(signal_arg && a.key.as_ref() == b"direction" && *a.value == *b"in"))
             .map(|a| {
                 let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
                 let value = a
@@ -159,6 +162,7 @@ pub(crate) fn canonical_xml(xml: &str) -> String {
     let mut items = Vec::new();
     // Inside an element of another vocabulary: how deep.
     let mut skipping = 0usize;
+    let mut in_signal = false;
     loop {
         let event = reader.read_event();
         if skipping > 0 {
@@ -174,15 +178,19 @@ pub(crate) fn canonical_xml(xml: &str) -> String {
             Ok(Event::Start(element)) if foreign(element.name().as_ref()) => skipping = 1,
             Ok(Event::Empty(element)) if foreign(element.name().as_ref()) => {}
             Ok(Event::Eof) => break,
-            Ok(Event::Start(element)) => items.push(start(&element)),
+            Ok(Event::Start(element)) => {
+                in_signal |= element.name().as_ref() == b"signal";
+                items.push(start(&element, in_signal));
+            }
             Ok(Event::Empty(element)) => {
-                items.push(start(&element));
+                items.push(start(&element, in_signal));
                 items.push(format!(
                     "</{}>",
                     String::from_utf8_lossy(element.name().as_ref())
                 ));
             }
             Ok(Event::End(element)) => {
+                in_signal &= element.name().as_ref() != b"signal";
                 items.push(format!(
                     "</{}>",
                     String::from_utf8_lossy(element.name().as_ref())
