@@ -121,9 +121,11 @@ impl Builder {
         self
     }
 
-    /// Whether every method and property of the generated traits has a default body that
-    /// answers `org.freedesktop.DBus.Error.NotSupported`, as gdbus-codegen's skeletons do, so
-    /// that a service can implement a large interface one member at a time. Off by default: a
+    /// Whether every member of the generated traits has a default body, so that a service can
+    /// implement a large interface one member at a time: methods and setters answer
+    /// `org.freedesktop.DBus.Error.NotSupported`; getters answer their type's default value,
+    /// as gdbus-codegen's skeletons do for a property nobody set (`v` and `h`, which have
+    /// none, answer `NotSupported`), and say so on stderr once per property. Off by default: a
     /// member of the XML that the service does not implement is then a compile error that
     /// names it. With default bodies, the trait's `Error` must convert from
     /// `zbus::fdo::Error`.

@@ -32,8 +32,8 @@ enum Command {
         /// `<node name>` of FILE, where it is a plausible path of the service].
         #[arg(long)]
         object_path: Option<String>,
-        /// Give every trait method a default body that answers
-        /// org.freedesktop.DBus.Error.NotSupported.
+        /// Give every trait member a default body: methods and setters answer
+        /// org.freedesktop.DBus.Error.NotSupported, getters their type's default value.
         #[arg(long)]
         default_impls: bool,
     },

@@ -122,6 +122,37 @@ fn body_or_semicolon(
     }
 }
 
+/// The end of a property getter's declaration: `;`, or with default bodies, the value a
+/// gdbus-codegen skeleton answers for a property nobody set: its type's default (0, false,
+/// "", empty, `/`), so that `Get`, `GetAll` and `GetManagedObjects` agree and no client meets
+/// a property missing. A type with no default value (`v`, `h`) answers `NotSupported`, which
+/// zbus's `GetAll` leaves out. Either way the service says so on stderr, once per property.
+fn getter_body(default_impls: bool, what: String, signature: &Signature) -> TokenStream {
+    if !default_impls {
+        return quote!(;);
+    }
+    let not_implemented = format!("{what} is not implemented by this service");
+    let (answer, value) = if types::has_default(signature) {
+        ("its type's default value", quote!(Ok(Default::default())))
+    } else {
+        (
+            "NotSupported (its type has no default value), and GetAll leaves it out",
+            quote!(Err(zbus::fdo::Error::NotSupported(#not_implemented.to_owned()).into())),
+        )
+    };
+    // A format string: names from the XML are escaped.
+    let line = format!("{not_implemented}: answering {answer}")
+        .replace('{', "{{")
+        .replace('}', "}}");
+    quote! {
+        {
+            static REPORTED: std::sync::Once = std::sync::Once::new();
+            REPORTED.call_once(|| eprintln!(#line));
+            async { #value }
+        }
+    }
+}
+
 fn trait_code(interface: &Interface, names: &Names<'_>, default_impls: bool) -> TokenStream {
     let Names {
         wire,
@@ -162,7 +193,7 @@ fn trait_code(interface: &Interface, names: &Names<'_>, default_impls: bool) -> 
         let deprecated = deprecated_attr(property.deprecated);
         let (getter, setter) = (&property.getter, &property.setter);
         let what = |verb: &str| format!("{verb} the property `{}` of `{wire}`", property.wire);
-        let get_body = body_or_semicolon(default_impls, what("reading"), std::iter::empty());
+        let get_body = getter_body(default_impls, what("reading"), &property.signature);
         let get = property.read.then(|| quote! {
             #docs
             #deprecated

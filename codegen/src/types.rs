@@ -99,14 +99,26 @@ pub(crate) fn wide_structs<'s>(signatures: impl Iterator<Item = &'s Signature>) 
     found
 }
 
+/// Whether the owned type of `signature` has a value by `Default` (0, false, "", empty
+/// containers, `/`, the empty signature): all but variants, file descriptors, and structs that
+/// hold one outside a container.
+pub(crate) fn has_default(signature: &Signature) -> bool {
+    match signature {
+        Signature::Variant | Signature::Fd => false,
+        Signature::Structure(fields) => fields.iter().all(has_default),
+        _ => true,
+    }
+}
+
 /// The definition of the type that carries the wide struct `signature`: a tuple struct with
 /// the serde and zbus derives that zbus re-exports, so that the including crate needs zbus
-/// alone.
+/// alone, and `Default` where its fields have it.
 pub(crate) fn wide_struct_definition(signature: &Signature) -> TokenStream {
     let Signature::Structure(fields) = signature else {
         unreachable!("only structs are wide")
     };
     let name = wide_struct_name(signature);
+    let default = has_default(signature).then(|| quote!(Default,));
     let fields = fields.iter().map(owned);
     let doc = format!(
         " The D-Bus struct `{signature}`. It has more fields than Rust's tuples carry (std's \
@@ -116,7 +128,7 @@ pub(crate) fn wide_struct_definition(signature: &Signature) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[allow(non_camel_case_types)]
-        #[derive(Debug, Clone, zbus::export::serde::Serialize, zbus::export::serde::Deserialize, zbus::Type)]
+        #[derive(Debug, Clone, #default zbus::export::serde::Serialize, zbus::export::serde::Deserialize, zbus::Type)]
         #[serde(crate = "zbus::export::serde")]
         #[zbus(crate = "zbus::wire")]
         pub struct #name(#(pub #fields),*);

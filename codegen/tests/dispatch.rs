@@ -123,14 +123,10 @@ futures-util = { version = "0.3", default-features = false }
 "#
         ),
     );
-    krate.write("src/api.rs", &code);
-    krate.write("src/main.rs", MAIN);
-    let build = krate.cargo("build", &["--quiet"]);
-    assert!(build.status.success(), "{}", printed(&build));
+    krate.build_program(&code, MAIN);
 
     let bus = test_bus::PrivateBus::open(None).expect("a private bus");
-    let run = krate.cargo("run", &["--quiet", "--", bus.address()]);
-    assert!(run.status.success(), "{}", printed(&run));
+    let run = krate.run_on(&bus);
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
         "overtaken: 0\nmet\n",

@@ -116,10 +116,7 @@ fn each_overload_is_served_reached_by_gdbus_and_called_through_the_proxy() {
         .generate(std::path::Path::new(FILE), XML)
         .expect("the fixture generates");
     let krate = GeneratedCrate::new("overloads");
-    krate.write("src/api.rs", &code);
-    krate.write("src/main.rs", MAIN);
-    let build = krate.cargo("build", &["--quiet"]);
-    assert!(build.status.success(), "{}", printed(&build));
+    krate.build_program(&code, MAIN);
 
     let bus = test_bus::PrivateBus::open(None).expect("a private bus");
     let mut child = Command::new(krate.binary("overloads"))

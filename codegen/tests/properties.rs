@@ -7,7 +7,7 @@ mod support;
 use std::path::Path;
 
 use dbus_xml_codegen::Builder;
-use support::{GeneratedCrate, printed};
+use support::GeneratedCrate;
 
 const XML: &str = r#"<node name="/org/example/Thermostat">
   <interface name="org.example.Thermostat">
@@ -174,18 +174,119 @@ fn properties_are_read_written_and_announced_through_the_generated_code() {
         .generate(Path::new("thermostat.xml"), XML)
         .expect("the XML generates");
     let krate = GeneratedCrate::new("properties");
-    krate.write("src/api.rs", &code);
-    krate.write("src/main.rs", MAIN);
-    let build = krate.cargo("build", &["--quiet"]);
-    assert!(build.status.success(), "{}", printed(&build));
+    krate.build_program(&code, MAIN);
 
     let bus = test_bus::PrivateBus::open(None).expect("a private dbus-daemon");
-    let run = krate.cargo("run", &["--quiet", "--", bus.address()]);
-    assert!(run.status.success(), "{}", printed(&run));
+    let run = krate.run_on(&bus);
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
         "model T-1000\ntarget 20\nchanged 21.5\nchanged 22.5\ntarget 22.5\nmode eco\nchanged 17\n\
          mode set by the client: true\n\
          batch org.example.Thermostat changed [\"Target=18.\"] invalidated [\"Mode\"]\n"
     );
+}
+
+const UNSET_XML: &str = r#"<node>
+  <interface name="org.example.Unset">
+    <property name="Name" type="s" access="read"/>
+    <property name="Count" type="u" access="read"/>
+    <property name="Tags" type="as" access="read"/>
+    <property name="Extras" type="a{sv}" access="read"/>
+    <property name="Home" type="o" access="read"/>
+    <property name="Pair" type="(sib)" access="read"/>
+    <property name="Anything" type="v" access="read"/>
+  </interface>
+</node>
+"#;
+
+const UNSET_MAIN: &str = r#"mod api {
+    include!("api.rs");
+}
+
+use api::unset_server::{Unset, UnsetServer};
+use zbus::fdo;
+
+/// A service that implements none of its properties.
+struct Service;
+
+impl Unset for Service {
+    type Error = fdo::Error;
+}
+
+#[tokio::main]
+async fn main() -> zbus::Result<()> {
+    let address = std::env::args().nth(1).expect("a bus address");
+    let _service = zbus::connection::Builder::address(address.as_str())
+        .name("org.example.Unset")
+        .serve_at("/org/example/Unset", UnsetServer::new(Service))
+        .build()
+        .await?;
+    let client = zbus::connection::Builder::address(address.as_str()).build().await?;
+    let properties = fdo::PropertiesProxy::builder(&client)
+        .destination("org.example.Unset")
+        .path("/org/example/Unset")
+        .build()
+        .await?;
+    let interface = zbus::names::InterfaceName::from_static_str_unchecked("org.example.Unset");
+    for round in 0..2 {
+        for name in ["Name", "Count", "Tags", "Extras", "Home", "Pair", "Anything"] {
+            match properties.get(interface.clone(), name).await {
+                Ok(value) => println!("{round} Get {name} = {}", zbus::Variant::from(value)),
+                Err(error) => println!("{round} Get {name}: {}", zbus::DBusError::name(&error)),
+            }
+        }
+    }
+    let mut all: Vec<String> = properties.get_all(interface).await?.into_keys().collect();
+    all.sort();
+    println!("GetAll {all:?}");
+    Ok(())
+}
+"#;
+
+#[test]
+fn with_default_bodies_unimplemented_properties_answer_their_types_default_and_say_so_once() {
+    let code = Builder::new()
+        .default_impls(true)
+        .generate(Path::new("unset.xml"), UNSET_XML)
+        .expect("the XML generates");
+    let krate = GeneratedCrate::new("unset_properties");
+    krate.build_program(&code, UNSET_MAIN);
+
+    let bus = test_bus::PrivateBus::open(None).expect("a private dbus-daemon");
+    let run = krate.run_on(&bus);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    for round in 0..2 {
+        for expected in [
+            "Get Name = \"\"",
+            "Get Count = uint32 0",
+            "Get Tags = @as []",
+            "Get Extras = @a{sv} {}",
+            "Get Home = objectpath \"/\"",
+            "Get Pair = (\"\", 0, false)",
+            "Get Anything: org.freedesktop.DBus.Error.NotSupported",
+        ] {
+            let line = format!("{round} {expected}");
+            assert!(
+                stdout.lines().any(|l| l == line),
+                "no `{line}` in:\n{stdout}"
+            );
+        }
+    }
+    // GetAll (and so GetManagedObjects) agrees with Get: only the variant, which has no
+    // default value, is left out.
+    assert!(
+        stdout.contains(r#"GetAll ["Count", "Extras", "Home", "Name", "Pair", "Tags"]"#),
+        "{stdout}"
+    );
+    // One line per property at its first use, though each was read three times.
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    for name in [
+        "Name", "Count", "Tags", "Extras", "Home", "Pair", "Anything",
+    ] {
+        let said = format!("the property `{name}` of `org.example.Unset` is not implemented");
+        let lines = stderr.lines().filter(|l| l.contains(&said)).count();
+        assert_eq!(lines, 1, "{name}: {stderr}");
+    }
+    assert!(stderr.contains("`Count` of `org.example.Unset` is not implemented by this service: answering its type's default value"), "{stderr}");
+    assert!(stderr.contains("`Anything` of `org.example.Unset` is not implemented by this service: answering NotSupported"), "{stderr}");
 }

@@ -67,6 +67,23 @@ publish = false
             .join(name)
     }
 
+    /// Writes the generated module `api` as `src/api.rs` and `main` as `src/main.rs`, and builds
+    /// them, failing the test with cargo's output where they do not build.
+    pub(crate) fn build_program(&self, api: &str, main: &str) {
+        self.write("src/api.rs", api);
+        self.write("src/main.rs", main);
+        let build = self.cargo("build", &["--quiet"]);
+        assert!(build.status.success(), "{}", printed(&build));
+    }
+
+    /// Runs the built program with the address of `bus` as its argument, failing the test
+    /// unless it succeeds.
+    pub(crate) fn run_on(&self, bus: &test_bus::PrivateBus) -> Output {
+        let run = self.cargo("run", &["--quiet", "--", bus.address()]);
+        assert!(run.status.success(), "{}", printed(&run));
+        run
+    }
+
     /// Writes `contents` to `path` in the crate, making its folder if need be.
     pub(crate) fn write(&self, path: &str, contents: &str) {
         let path = self.dir.join(path);
