@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 use zbus::ObjectPath;
 use zbus::names::BusName;
 
-use crate::{Document, Error, Location, Warning, model, names, proxy, server, types};
+use crate::{Document, Error, Location, Warning, model, names, proxy, server, types, wire};
 
 /// The namespace prefix of Telepathy's extensions to the introspection format.
 const TELEPATHY: &str = "tp";
@@ -212,6 +212,7 @@ impl Builder {
 
         let mut items = vec![
             names_of_the_service(service.as_ref(), object_path.as_ref()),
+            child_nodes(document.root()),
             wide_structs(document),
         ];
         let mut stems = std::collections::HashSet::new();
@@ -373,6 +374,61 @@ fn names_of_the_service(
     quote!(#service #object_path)
 }
 
+/// The module `nodes`, with a constant for every node below the root that the XML names: its
+/// path relative to the root (`branch/leaf` is `BRANCH_LEAF`), where there are any.
+fn child_nodes(root: &wire::Node) -> TokenStream {
+    let mut used = std::collections::HashSet::new();
+    let constants = root.walk().into_iter().skip(1).map(|node| {
+        let path = &node.path;
+        // Elements in snake case, and whatever a name may not hold (a file's `-`) as `_`.
+        let mut name: String = path
+            .split('/')
+            .map(|element| names::snake_case(element).to_uppercase())
+            .collect::<Vec<_>>()
+            .join("_")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            name.insert_str(0, "NODE_");
+        }
+        // Two paths that spell alike (`a_b` and `a/b`) each get a constant.
+        let base = name.clone();
+        let mut count = 1;
+        while !used.insert(name.clone()) {
+            count += 1;
+            name = format!("{base}_{count}");
+        }
+        let name = format_ident!("{name}");
+        let interfaces: Vec<String> = node
+            .interfaces
+            .iter()
+            .map(|i| format!("`{}`", i.name))
+            .collect();
+        let doc = if interfaces.is_empty() {
+            format!(" `{path}`, a node without interfaces of its own.")
+        } else {
+            format!(" `{path}`, with {}.", interfaces.join(", "))
+        };
+        quote! {
+            #[doc = #doc]
+            pub const #name: &str = #path;
+        }
+    });
+    let constants: Vec<TokenStream> = constants.collect();
+    if constants.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        /// The objects that the XML places below its root, by their paths relative to it: join
+        /// one to the root's path (`OBJECT_PATH`, or wherever you serve the root) with `/`.
+        #[allow(dead_code)]
+        pub mod nodes {
+            #(#constants)*
+        }
+    }
+}
+
 /// The module `structs`, with a type for every struct of the document that is too wide for a
 /// tuple, where there are any.
 fn wide_structs(document: &Document) -> TokenStream {
@@ -462,5 +518,11 @@ mod tests {
         }
         let leaf = &made.interfaces[2];
         assert_eq!(leaf.nodes, ["branch/leaf"]);
+        // The child nodes' paths, relative to the root, as constants.
+        assert!(made.code.contains("pub const BRANCH: &str = \"branch\";"));
+        assert!(
+            made.code
+                .contains("pub const BRANCH_LEAF: &str = \"branch/leaf\";")
+        );
     }
 }

@@ -26,6 +26,16 @@ pub fn markdown_reference(path: &Path, document: &Document) -> Result<String, Er
     if let Some(object_path) = document.object_path() {
         let _ = writeln!(out, "Object path: `{object_path}`\n");
     }
+    let root = document.root();
+    if !root.children.is_empty() {
+        let _ = writeln!(
+            out,
+            "## Objects\n\nWhich interfaces live where, below the root object:\n"
+        );
+        let _ = writeln!(out, "```");
+        tree(&mut out, root, "");
+        let _ = writeln!(out, "```\n");
+    }
     for wire_interface in document.root().all_interfaces() {
         let interface = model::interface(wire_interface, &document.docs).map_err(
             |model::Unsupported(what)| Error::Unsupported {
@@ -203,6 +213,24 @@ impl Section<'_> {
     }
 }
 
+/// Draws `node` and the nodes below it, one a line with its interfaces, as `busctl tree` draws
+/// a live object; `indent` leads the lines of `node`'s children.
+fn tree(out: &mut String, node: &wire::Node, indent: &str) {
+    let name = node.name.as_deref().unwrap_or("(root)");
+    let interfaces: Vec<&str> = node.interfaces.iter().map(|i| i.name.as_str()).collect();
+    let line = format!("{name}  {}", interfaces.join(", "));
+    let _ = writeln!(out, "{}", line.trim_end());
+    for (index, child) in node.children.iter().enumerate() {
+        let last = index + 1 == node.children.len();
+        let _ = write!(out, "{indent}{}", if last { "└─ " } else { "├─ " });
+        tree(
+            out,
+            child,
+            &format!("{indent}{}", if last { "   " } else { "│  " }),
+        );
+    }
+}
+
 fn direction(arg: &Arg) -> &'static str {
     match arg.direction {
         Direction::In => "in",
@@ -239,4 +267,26 @@ fn rust_type(signature: &zbus::Signature) -> String {
 /// Text that fits in one cell of a Markdown table.
 fn table_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_with_child_nodes_draws_which_interfaces_live_where() {
+        let xml = r#"<node name="/org/example/Tree">
+  <interface name="org.example.Tree"/>
+  <node name="branch">
+    <interface name="org.example.Branch"/>
+    <node name="leaf"><interface name="org.example.Leaf"/></node>
+  </node>
+  <node name="empty"/>
+</node>"#;
+        let document = Document::parse("tree.xml", xml).unwrap();
+        let reference = markdown_reference(Path::new("tree.xml"), &document).unwrap();
+        let drawing = "```\n/org/example/Tree  org.example.Tree\n├─ branch  org.example.Branch\n│  \
+                       └─ leaf  org.example.Leaf\n└─ empty\n```\n";
+        assert!(reference.contains(drawing), "{reference}");
+    }
 }

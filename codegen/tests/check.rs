@@ -1,8 +1,12 @@
 //! `dbus-xml-codegen check`: a live object on a private bus against an interface file, through
 //! the command as a user runs it.
 
-use std::process::Output;
+mod support;
 
+use std::process::{Command, Output, Stdio};
+
+use dbus_xml_codegen::Builder;
+use support::{GeneratedCrate, Served, first_line};
 use zbus::object_server::SignalEmitter;
 
 const COUNTER: &str = concat!(
@@ -222,4 +226,87 @@ async fn check_recursive_finds_a_drifted_child_object_that_the_root_check_cannot
         "{output}"
     );
     assert!(output.ends_with("1 breaking, 0 compatible\n"), "{output}");
+}
+
+/// The tree fixture's generated code, served at the paths its `nodes` constants name.
+const TREE_MAIN: &str = r#"mod api {
+    include!("api.rs");
+}
+
+use api::branch_server::{Branch, BranchCall, BranchServer};
+use api::leaf_server::{Leaf, LeafServer};
+use api::tree_server::{Tree, TreeCall, TreeServer};
+use api::{OBJECT_PATH, nodes};
+use zbus::fdo;
+
+struct Root;
+
+impl Tree for Root {
+    type Error = fdo::Error;
+
+    async fn count(&self, _call: &TreeCall<'_>) -> fdo::Result<u32> {
+        Ok(1)
+    }
+}
+
+struct OneBranch;
+
+impl Branch for OneBranch {
+    type Error = fdo::Error;
+
+    async fn grow(&self, _name: String, _call: &BranchCall<'_>) -> fdo::Result<zbus::OwnedObjectPath> {
+        let leaf = format!("{OBJECT_PATH}/{}", nodes::BRANCH_LEAF);
+        Ok(zbus::OwnedObjectPath::try_from(leaf).map_err(zbus::Error::from)?)
+    }
+
+    async fn length(&self) -> fdo::Result<u32> {
+        Ok(1)
+    }
+}
+
+struct OneLeaf;
+
+impl Leaf for OneLeaf {
+    type Error = fdo::Error;
+}
+
+#[tokio::main]
+async fn main() -> zbus::Result<()> {
+    let address = std::env::args().nth(1).expect("a bus address");
+    let _service = zbus::connection::Builder::address(address.as_str())
+        .name("org.example.Tree")
+        .serve_at(OBJECT_PATH, TreeServer::new(Root))
+        .serve_at(format!("{OBJECT_PATH}/{}", nodes::BRANCH), BranchServer::new(OneBranch))
+        .serve_at(format!("{OBJECT_PATH}/{}", nodes::BRANCH_LEAF), LeafServer::new(OneLeaf))
+        .build()
+        .await?;
+    println!("ready");
+    std::future::pending::<()>().await;
+    Ok(())
+}
+"#;
+
+#[tokio::test]
+async fn the_generated_tree_served_at_its_node_constants_checks_clean_recursively() {
+    let xml = std::fs::read_to_string(TREE).expect("the fixture");
+    let code = Builder::new()
+        .service("org.example.Tree")
+        .generate(std::path::Path::new(TREE), &xml)
+        .expect("the fixture generates");
+    let krate = GeneratedCrate::new("tree");
+    krate.build_program(&code, TREE_MAIN);
+
+    let bus = test_bus::PrivateBus::open(None).expect("a private bus");
+    let mut child = Command::new(krate.binary("tree"))
+        .arg(bus.address())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the tree program runs");
+    let stdout = child.stdout.take().expect("piped");
+    let _served = Served(child);
+    assert_eq!(first_line(stdout, test_bus::WAIT).trim(), "ready");
+
+    let (code, output) = check_tree(&bus, &["--recursive", "--strict"]).await;
+    assert_eq!(code, Some(0), "{output}");
+    assert!(output.ends_with("0 breaking, 0 compatible\n"), "{output}");
 }
