@@ -3,10 +3,10 @@
 
 mod support;
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use dbus_xml_codegen::Builder;
-use support::{GeneratedCrate, Served, first_line};
+use support::GeneratedCrate;
 use zbus::object_server::SignalEmitter;
 
 const COUNTER: &str = concat!(
@@ -297,14 +297,7 @@ async fn the_generated_tree_served_at_its_node_constants_checks_clean_recursivel
     krate.build_program(&code, TREE_MAIN);
 
     let bus = test_bus::PrivateBus::open(None).expect("a private bus");
-    let mut child = Command::new(krate.binary("tree"))
-        .arg(bus.address())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the tree program runs");
-    let stdout = child.stdout.take().expect("piped");
-    let _served = Served(child);
-    assert_eq!(first_line(stdout, test_bus::WAIT).trim(), "ready");
+    let _served = krate.serve("tree", &bus, &[]);
 
     let (code, output) = check_tree(&bus, &["--recursive", "--strict"]).await;
     assert_eq!(code, Some(0), "{output}");

@@ -12,13 +12,11 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use dbus_xml_codegen::compare::{self, STANDARD_INTERFACES};
 use dbus_xml_codegen::{Builder, Document, Error, GeneratedInterface, check};
-use support::{
-    GeneratedCrate, Served, ZBUS, canonical_xml, first_line, other_vocabularies, printed,
-};
+use support::{GeneratedCrate, ZBUS, canonical_xml, other_vocabularies, printed};
 
 /// Files that are not well-formed XML upstream, and must be refused, not generated.
 const KNOWN_MALFORMED: &[(&str, &str)] = &[(
@@ -327,14 +325,7 @@ fn real_world_interfaces_compile_with_zbus_alone_and_serve_their_xml_exactly() {
     assert!(build.status.success(), "{}", printed(&build));
 
     let bus = test_bus::PrivateBus::open(None).expect("a private bus");
-    let mut child = Command::new(krate.binary("corpus"))
-        .arg(bus.address())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the corpus program runs");
-    let stdout = child.stdout.take().expect("piped");
-    let _served = Served(child);
-    assert_eq!(first_line(stdout, test_bus::WAIT).trim(), "ready");
+    let _served = krate.serve("corpus", &bus, &[]);
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -5,10 +5,10 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use dbus_xml_codegen::Builder;
-use support::{GeneratedCrate, Served, first_line, printed};
+use support::{GeneratedCrate, printed};
 
 const FILE: &str = "org.kde.example.Component.xml";
 const XML: &str = include_str!("fixtures/org.kde.example.Component.xml");
@@ -119,14 +119,7 @@ fn each_overload_is_served_reached_by_gdbus_and_called_through_the_proxy() {
     krate.build_program(&code, MAIN);
 
     let bus = test_bus::PrivateBus::open(None).expect("a private bus");
-    let mut child = Command::new(krate.binary("overloads"))
-        .args([bus.address(), "serve"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the program runs");
-    let stdout = child.stdout.take().expect("piped");
-    let _served = Served(child);
-    assert_eq!(first_line(stdout, test_bus::WAIT).trim(), "ready");
+    let _served = krate.serve("overloads", &bus, &["serve"]);
 
     let address = bus.address();
     for (method, args, answer) in [

@@ -84,6 +84,26 @@ publish = false
         run
     }
 
+    /// Starts the built binary `name` with the address of `bus` and `args`, and waits for it
+    /// to print `ready` (it serves from then on); it is killed when the value drops.
+    pub(crate) fn serve(&self, name: &str, bus: &test_bus::PrivateBus, args: &[&str]) -> Served {
+        let mut child = Command::new(self.binary(name))
+            .arg(bus.address())
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("the program {name} runs: {e}"));
+        let stdout = child.stdout.take().expect("piped");
+        let served = Served(child);
+        let line = first_line(stdout, test_bus::WAIT);
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "{name} printed this instead of `ready`"
+        );
+        served
+    }
+
     /// Writes `contents` to `path` in the crate, making its folder if need be.
     pub(crate) fn write(&self, path: &str, contents: &str) {
         let path = self.dir.join(path);
