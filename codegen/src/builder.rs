@@ -8,6 +8,7 @@ use quote::{format_ident, quote};
 use zbus::ObjectPath;
 use zbus::names::BusName;
 
+use crate::compare::STANDARD_INTERFACES;
 use crate::{Document, Error, Location, Warning, model, names, proxy, server, types, wire};
 
 /// The namespace prefix of Telepathy's extensions to the introspection format.
@@ -35,14 +36,28 @@ pub struct GeneratedInterface {
     pub interface: String,
     /// The paths below the root of the nodes that declare it (`""` for the root).
     pub nodes: Vec<String>,
+    /// The server side, unless the builder left it out ([`Builder::build_server`]).
+    pub server: Option<GeneratedServer>,
+    /// The client side, unless the builder left it out ([`Builder::build_client`]).
+    pub client: Option<GeneratedClient>,
+}
+
+/// The server side of one interface, by its names in the module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedServer {
     /// The server module (`counter_server`).
-    pub server_module: String,
-    /// The client module (`counter_client`).
-    pub client_module: String,
+    pub module: String,
     /// The trait, in the server module (`Counter`).
     pub trait_name: String,
     /// The adapter that serves an implementor, in the server module (`CounterServer`).
     pub adapter: String,
+}
+
+/// The client side of one interface, by its names in the module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedClient {
+    /// The client module (`counter_client`).
+    pub module: String,
     /// The proxy, in the client module (`CounterProxy`).
     pub proxy: String,
 }
@@ -58,6 +73,10 @@ pub struct Builder {
     quiet: Vec<String>,
     out_dir: Option<PathBuf>,
     default_impls: bool,
+    build_server: bool,
+    build_client: bool,
+    /// The interfaces set with [`Builder::interfaces`].
+    interfaces: Option<Vec<String>>,
 }
 
 impl Builder {
@@ -70,6 +89,9 @@ impl Builder {
             quiet: vec![TELEPATHY.to_owned()],
             out_dir: None,
             default_impls: false,
+            build_server: true,
+            build_client: true,
+            interfaces: None,
         }
     }
 
@@ -131,6 +153,40 @@ impl Builder {
     /// `zbus::fdo::Error`.
     pub fn default_impls(mut self, default_impls: bool) -> Self {
         self.default_impls = default_impls;
+        self
+    }
+
+    /// Whether to generate the server side (trait, adapter, call context, signal handle) of
+    /// every interface; on by default.
+    pub fn build_server(mut self, build_server: bool) -> Self {
+        self.build_server = build_server;
+        self
+    }
+
+    /// Whether to generate the client side (the proxy) of every interface; on by default.
+    pub fn build_client(mut self, build_client: bool) -> Self {
+        self.build_client = build_client;
+        self
+    }
+
+    /// The client side alone, for a client of a service written elsewhere: the module then
+    /// holds no server code. Short for `build_server(false).build_client(true)`.
+    pub fn client_only(self) -> Self {
+        self.build_server(false).build_client(true)
+    }
+
+    /// The server side alone. Short for `build_server(true).build_client(false)`.
+    pub fn server_only(self) -> Self {
+        self.build_server(true).build_client(false)
+    }
+
+    /// Generates these interfaces of the file alone, by their names on the bus; naming one the
+    /// file lacks is an error. Without it, every interface of the file but the standard
+    /// `org.freedesktop.DBus.{Introspectable, Peer, Properties, ObjectManager}`, which zbus
+    /// serves and calls by itself (an introspected live object lists them); name one here to
+    /// have it generated.
+    pub fn interfaces<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.interfaces = Some(names.into_iter().map(Into::into).collect());
         self
     }
 
@@ -217,7 +273,19 @@ impl Builder {
         ];
         let mut stems = std::collections::HashSet::new();
         let mut made = Vec::new();
-        for wire_interface in document.root().all_interfaces() {
+        let all = document.root().all_interfaces();
+        if let Some(named) = &self.interfaces
+            && let Some(missing) = named.iter().find(|n| !all.iter().any(|i| &i.name == *n))
+        {
+            return Err(invalid(format!(
+                "no interface `{missing}` in the XML (asked for by Builder::interfaces)"
+            )));
+        }
+        let chosen = all.into_iter().filter(|i| match &self.interfaces {
+            Some(named) => named.contains(&i.name),
+            None => !STANDARD_INTERFACES.contains(&i.name.as_str()),
+        });
+        for wire_interface in chosen {
             let unsupported = |what: String| Error::Unsupported {
                 location: Location::file(path),
                 interface: wire_interface.name.clone(),
@@ -234,48 +302,7 @@ impl Builder {
                 interface.module_stem = names::snake_case(&wire_interface.name.replace('.', "_"));
                 stems.insert(interface.module_stem.clone());
             }
-            let server_module = format_ident!("{}_server", interface.module_stem);
-            let client_module = format_ident!("{}_client", interface.module_stem);
-            let source_xml = document.interface_xml(&interface.wire).ok_or_else(|| {
-                invalid(format!(
-                    "the text of interface `{}` was not found; please report",
-                    interface.wire
-                ))
-            })?;
-            let server = server::server_code(&interface, source_xml, self.default_impls);
-            let plain_interface = document
-                .plain_interface(&interface.wire)
-                .expect("the wire layer is built from the plain tree");
-            let (client, proxy_name) = proxy::proxy_items(
-                plain_interface,
-                &interface,
-                service.as_ref(),
-                object_path.as_ref(),
-            )
-            .map_err(|e| {
-                invalid(format!(
-                    "generating the proxy of `{}`: {e}; please report",
-                    interface.wire
-                ))
-            })?;
-            made.push(GeneratedInterface {
-                interface: interface.wire.clone(),
-                nodes: document
-                    .root()
-                    .walk()
-                    .into_iter()
-                    .filter(|node| node.interfaces.iter().any(|i| i.name == interface.wire))
-                    .map(|node| node.path.clone())
-                    .collect(),
-                server_module: server_module.to_string(),
-                client_module: client_module.to_string(),
-                trait_name: model::type_ident(&interface, "").to_string(),
-                adapter: model::type_ident(&interface, "Server").to_string(),
-                proxy: proxy_name,
-            });
             let wire = &interface.wire;
-            let server_doc = format!(" Server side of the D-Bus interface `{wire}`.");
-            let client_doc = format!(" Client side of the D-Bus interface `{wire}`.");
             let interface_name = quote! {
                 /// The name of this interface on the bus.
                 pub const INTERFACE_NAME: &str = #wire;
@@ -295,20 +322,74 @@ impl Builder {
                     clippy::doc_overindented_list_items
                 )]
             };
-            items.push(quote! {
-                #[doc = #server_doc]
-                #allow
-                pub mod #server_module {
-                    #interface_name
-                    #server
-                }
-
-                #[doc = #client_doc]
-                #allow
-                pub mod #client_module {
-                    #interface_name
-                    #client
-                }
+            let server = if self.build_server {
+                let module = format_ident!("{}_server", interface.module_stem);
+                let source_xml = document.interface_xml(wire).ok_or_else(|| {
+                    invalid(format!(
+                        "the text of interface `{wire}` was not found; please report"
+                    ))
+                })?;
+                let code = server::server_code(&interface, source_xml, self.default_impls);
+                let doc = format!(" Server side of the D-Bus interface `{wire}`.");
+                items.push(quote! {
+                    #[doc = #doc]
+                    #allow
+                    pub mod #module {
+                        #interface_name
+                        #code
+                    }
+                });
+                Some(GeneratedServer {
+                    module: module.to_string(),
+                    trait_name: model::type_ident(&interface, "").to_string(),
+                    adapter: model::type_ident(&interface, "Server").to_string(),
+                })
+            } else {
+                None
+            };
+            let client = if self.build_client {
+                let module = format_ident!("{}_client", interface.module_stem);
+                let plain_interface = document
+                    .plain_interface(wire)
+                    .expect("the wire layer is built from the plain tree");
+                let (code, proxy) = proxy::proxy_items(
+                    plain_interface,
+                    &interface,
+                    service.as_ref(),
+                    object_path.as_ref(),
+                )
+                .map_err(|e| {
+                    invalid(format!(
+                        "generating the proxy of `{wire}`: {e}; please report"
+                    ))
+                })?;
+                let doc = format!(" Client side of the D-Bus interface `{wire}`.");
+                items.push(quote! {
+                    #[doc = #doc]
+                    #allow
+                    pub mod #module {
+                        #interface_name
+                        #code
+                    }
+                });
+                Some(GeneratedClient {
+                    module: module.to_string(),
+                    proxy,
+                })
+            } else {
+                None
+            };
+            made.push(GeneratedInterface {
+                interface: wire.clone(),
+                nodes: document
+                    .root()
+                    .walk()
+                    .into_iter()
+                    .filter(|node| node.interfaces.iter().any(|i| &i.name == wire))
+                    .map(|node| node.path.clone())
+                    .collect(),
+                server,
+                client,
             });
         }
         let file = syn::parse2::<syn::File>(quote!(#(#items)*)).map_err(|e| {
@@ -498,19 +579,23 @@ mod tests {
             &GeneratedInterface {
                 interface: "org.example.Branch".into(),
                 nodes: vec!["branch".into()],
-                server_module: "branch_server".into(),
-                client_module: "branch_client".into(),
-                trait_name: "Branch".into(),
-                adapter: "BranchServer".into(),
-                proxy: "BranchProxy".into(),
+                server: Some(GeneratedServer {
+                    module: "branch_server".into(),
+                    trait_name: "Branch".into(),
+                    adapter: "BranchServer".into(),
+                }),
+                client: Some(GeneratedClient {
+                    module: "branch_client".into(),
+                    proxy: "BranchProxy".into(),
+                }),
             }
         );
+        let (server, client) = (
+            branch.server.as_ref().unwrap(),
+            branch.client.as_ref().unwrap(),
+        );
         // (The proxy struct is written by zbus's #[proxy] macro, from the trait.)
-        for name in [
-            &branch.server_module,
-            &branch.client_module,
-            &branch.adapter,
-        ] {
+        for name in [&server.module, &client.module, &server.adapter] {
             assert!(
                 made.code.contains(name.as_str()),
                 "{name} is not in the code"

@@ -46,7 +46,9 @@ pub mod wire;
 mod zbus_target;
 
 pub use annotations::{Annotations, EmitsChanged};
-pub use builder::{Builder, Generated, GeneratedInterface, plausible_object_path};
+pub use builder::{
+    Builder, Generated, GeneratedClient, GeneratedInterface, GeneratedServer, plausible_object_path,
+};
 pub use error::{Error, Location};
 pub use parse::{Document, Warning};
 pub use reference::markdown_reference;

@@ -22,11 +22,35 @@ struct Cli {
 enum Command {
     /// Print the Rust module generated for FILE: a zbus server trait, adapter and signal
     /// handle, and a client proxy, for every interface in it (the default verb).
+    ///
+    /// With --dest and --path instead of FILE, generates from the introspection of a running
+    /// service: `generate --dest org.freedesktop.login1 --path /org/freedesktop/login1 --system
+    /// --client-only`.
     Generate {
         /// The introspection XML file.
-        file: PathBuf,
-        /// The well-known bus name that the generated proxies call by default.
+        #[arg(required_unless_present = "dest", conflicts_with = "dest")]
+        file: Option<PathBuf>,
+        /// Generate from the object --path of this running service instead of a file (the
+        /// generated proxies call it by default).
+        #[arg(long, requires = "path")]
+        dest: Option<String>,
+        /// The object to introspect, with --dest (the generated proxies call it by default).
+        #[arg(long, requires = "dest")]
+        path: Option<String>,
+        #[command(flatten)]
+        bus: BusArgs,
+        /// The client side (proxies) alone.
+        #[arg(long, conflicts_with = "server_only")]
+        client_only: bool,
+        /// The server side (traits, adapters, signal handles) alone.
         #[arg(long)]
+        server_only: bool,
+        /// Generate this interface alone; repeat for more [default: every interface but the
+        /// standard org.freedesktop.DBus.{Introspectable, Peer, Properties, ObjectManager}].
+        #[arg(long = "interface", value_name = "NAME")]
+        interfaces: Vec<String>,
+        /// The well-known bus name that the generated proxies call by default.
+        #[arg(long, conflicts_with = "dest")]
         service: Option<String>,
         /// The object path that the generated proxies call by default [default: the root
         /// `<node name>` of FILE, where it is a plausible path of the service].
@@ -58,12 +82,8 @@ enum Command {
         /// path below the root (without it, the root object alone, and the report says so).
         #[arg(long, short)]
         recursive: bool,
-        /// Connect to the bus at this D-Bus address instead of the session bus.
-        #[arg(long, value_name = "ADDR", conflicts_with = "system")]
-        address: Option<String>,
-        /// Connect to the system bus instead of the session bus.
-        #[arg(long)]
-        system: bool,
+        #[command(flatten)]
+        bus: BusArgs,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -89,6 +109,38 @@ enum Command {
     },
 }
 
+/// Which bus a verb that reads a live object connects to.
+#[derive(Debug, clap::Args)]
+struct BusArgs {
+    /// Connect to the bus at this D-Bus address instead of the session bus.
+    #[arg(long, value_name = "ADDR", conflicts_with = "system")]
+    address: Option<String>,
+    /// Connect to the system bus instead of the session bus.
+    #[arg(long)]
+    system: bool,
+}
+
+impl BusArgs {
+    /// A connection to the chosen bus.
+    async fn connect(&self) -> zbus::Result<zbus::Connection> {
+        let bus = match (&self.address, self.system) {
+            (Some(address), _) => zbus::connection::Builder::address(address.as_str()),
+            (None, true) => zbus::connection::Builder::system(),
+            (None, false) => zbus::connection::Builder::session(),
+        };
+        bus.build().await
+    }
+}
+
+/// Runs `work` to its end on a runtime of its own.
+fn block_on<T>(work: impl Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(work)
+}
+
 /// The verbs; anything else first on the command line is a file for `generate`.
 const VERBS: &[&str] = &["generate", "check", "diff", "doc", "help"];
 
@@ -103,31 +155,63 @@ fn main() -> ExitCode {
     match Cli::parse_from(args).command {
         Command::Generate {
             file,
+            dest,
+            path,
+            bus,
+            client_only,
+            server_only,
+            interfaces,
             service,
             object_path,
             default_impls,
-        } => generate(&file, service, object_path, default_impls),
+        } => {
+            let mut builder = Builder::new()
+                .default_impls(default_impls)
+                .build_server(!client_only)
+                .build_client(!server_only);
+            if !interfaces.is_empty() {
+                builder = builder.interfaces(interfaces);
+            }
+            if let Some(service) = service.or_else(|| dest.clone()) {
+                builder = builder.service(service);
+            }
+            if let Some(path) = object_path.or_else(|| path.clone()) {
+                builder = builder.object_path(path);
+            }
+            let code = match (file, dest, path) {
+                (Some(file), ..) => builder.generate_file(&file).map_err(Into::into),
+                (None, Some(dest), Some(path)) => block_on(async {
+                    let connection = bus.connect().await?;
+                    let document = check::introspect(&connection, &dest, &path).await?;
+                    let label = PathBuf::from(format!("{dest}:{path}"));
+                    builder
+                        .generate_document(&label, &document)
+                        .map_err(Box::<dyn std::error::Error>::from)
+                }),
+                _ => unreachable!("clap requires FILE or --dest with --path"),
+            };
+            match code {
+                Ok(code) => {
+                    print!("{code}");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Check {
             file,
             dest,
             path,
             strict,
             recursive,
-            address,
-            system,
+            bus,
             json,
         } => {
-            let bus = match (address, system) {
-                (Some(address), _) => zbus::connection::Builder::address(address.as_str()),
-                (None, true) => zbus::connection::Builder::system(),
-                (None, false) => zbus::connection::Builder::session(),
-            };
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a tokio runtime");
-            let report = runtime.block_on(async {
-                let connection = bus.build().await?;
+            let report = block_on(async {
+                let connection = bus.connect().await?;
                 let path = match path {
                     Some(path) => path,
                     None => Document::read(&file)?
@@ -157,31 +241,6 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-    }
-}
-
-fn generate(
-    file: &Path,
-    service: Option<String>,
-    object_path: Option<String>,
-    default_impls: bool,
-) -> ExitCode {
-    let mut builder = Builder::new().default_impls(default_impls);
-    if let Some(service) = service {
-        builder = builder.service(service);
-    }
-    if let Some(path) = object_path {
-        builder = builder.object_path(path);
-    }
-    match builder.generate_file(file) {
-        Ok(code) => {
-            print!("{code}");
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
     }
 }
 
