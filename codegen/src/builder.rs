@@ -303,42 +303,14 @@ impl Builder {
                 stems.insert(interface.module_stem.clone());
             }
             let wire = &interface.wire;
-            let interface_name = quote! {
-                /// The name of this interface on the bus.
-                pub const INTERFACE_NAME: &str = #wire;
-            };
-            // The XML decides names, argument counts, types and documentation; lints about
-            // those are the XML's business, not the including crate's. A binary need not use
-            // every helper of the API.
-            let allow = quote! {
-                #[allow(
-                    dead_code,
-                    non_snake_case,
-                    deprecated,
-                    clippy::too_many_arguments,
-                    clippy::type_complexity,
-                    clippy::upper_case_acronyms,
-                    clippy::doc_lazy_continuation,
-                    clippy::doc_overindented_list_items
-                )]
-            };
             let server = if self.build_server {
-                let module = format_ident!("{}_server", interface.module_stem);
                 let source_xml = document.interface_xml(wire).ok_or_else(|| {
                     invalid(format!(
                         "the text of interface `{wire}` was not found; please report"
                     ))
                 })?;
                 let code = server::server_code(&interface, source_xml, self.default_impls);
-                let doc = format!(" Server side of the D-Bus interface `{wire}`.");
-                items.push(quote! {
-                    #[doc = #doc]
-                    #allow
-                    pub mod #module {
-                        #interface_name
-                        #code
-                    }
-                });
+                let module = side_module(&interface, Side::Server, code, &mut items);
                 Some(GeneratedServer {
                     module: module.to_string(),
                     trait_name: model::type_ident(&interface, "").to_string(),
@@ -348,7 +320,6 @@ impl Builder {
                 None
             };
             let client = if self.build_client {
-                let module = format_ident!("{}_client", interface.module_stem);
                 let plain_interface = document
                     .plain_interface(wire)
                     .expect("the wire layer is built from the plain tree");
@@ -363,15 +334,7 @@ impl Builder {
                         "generating the proxy of `{wire}`: {e}; please report"
                     ))
                 })?;
-                let doc = format!(" Client side of the D-Bus interface `{wire}`.");
-                items.push(quote! {
-                    #[doc = #doc]
-                    #allow
-                    pub mod #module {
-                        #interface_name
-                        #code
-                    }
-                });
+                let module = side_module(&interface, Side::Client, code, &mut items);
                 Some(GeneratedClient {
                     module: module.to_string(),
                     proxy,
@@ -408,6 +371,52 @@ impl Builder {
             interfaces: made,
         })
     }
+}
+
+/// The two sides of an interface, each in a module of its own.
+#[derive(Clone, Copy)]
+enum Side {
+    Server,
+    Client,
+}
+
+/// Pushes onto `items` the module of one side of `interface` (`counter_server`), holding
+/// `code` and the interface's name; returns the module's name.
+fn side_module(
+    interface: &model::Interface,
+    side: Side,
+    code: TokenStream,
+    items: &mut Vec<TokenStream>,
+) -> proc_macro2::Ident {
+    let (suffix, what) = match side {
+        Side::Server => ("server", "Server"),
+        Side::Client => ("client", "Client"),
+    };
+    let module = format_ident!("{}_{suffix}", interface.module_stem);
+    let wire = &interface.wire;
+    let doc = format!(" {what} side of the D-Bus interface `{wire}`.");
+    // The XML decides names, argument counts, types and documentation; lints about those are
+    // the XML's business, not the including crate's. A binary need not use every helper of
+    // the API.
+    items.push(quote! {
+        #[doc = #doc]
+        #[allow(
+            dead_code,
+            non_snake_case,
+            deprecated,
+            clippy::too_many_arguments,
+            clippy::type_complexity,
+            clippy::upper_case_acronyms,
+            clippy::doc_lazy_continuation,
+            clippy::doc_overindented_list_items
+        )]
+        pub mod #module {
+            /// The name of this interface on the bus.
+            pub const INTERFACE_NAME: &str = #wire;
+            #code
+        }
+    });
+    module
 }
 
 /// Whether `path` (a root `<node name>`) looks like an object path the service serves, not
