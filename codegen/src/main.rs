@@ -94,10 +94,14 @@ enum Command {
     /// breaking one with what an old client will see, then the remedy and a count line. Exit
     /// codes: 0 nothing breaking, 1 something breaking, 2 a file cannot be read.
     Diff {
-        /// The version that clients were written against.
-        old: PathBuf,
-        /// The new version.
-        new: PathBuf,
+        /// OLD NEW: the version that clients were written against, and the new one; with
+        /// --against, NEW alone.
+        #[arg(required = true, num_args = 1..=2, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Read the old version from git: NEW as it was at this revision (a tag, a branch,
+        /// a commit), e.g. `diff --against v0.1.0 api.xml`.
+        #[arg(long, value_name = "REV")]
+        against: Option<String>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -225,8 +229,23 @@ fn main() -> ExitCode {
             });
             finish("check", report, json, strict)
         }
-        Command::Diff { old, new, json } => {
-            let report = diff(&old, &new).map_err(Box::<dyn std::error::Error>::from);
+        Command::Diff {
+            files,
+            against,
+            json,
+        } => {
+            let (old, new) = match (files.as_slice(), against) {
+                ([old, new], None) => (Document::read(old).map_err(Into::into), new),
+                ([new], Some(revision)) => (at_revision(new, &revision), new),
+                _ => {
+                    eprintln!("dbus-xml-codegen diff: give OLD NEW, or NEW with --against REV");
+                    return ExitCode::from(2);
+                }
+            };
+            let report = old.and_then(|old| {
+                let new = Document::read(new)?;
+                Ok(compare::compare(old.root(), new.root()))
+            });
             finish("diff", report, json, false)
         }
         Command::Doc { file } => match Document::read(&file)
@@ -244,10 +263,27 @@ fn main() -> ExitCode {
     }
 }
 
-fn diff(old: &Path, new: &Path) -> Result<Report, dbus_xml_codegen::Error> {
-    let old = Document::read(old)?;
-    let new = Document::read(new)?;
-    Ok(compare::compare(old.root(), new.root()))
+/// The file at `path` as git has it at `revision`, in the repository that holds it.
+fn at_revision(path: &Path, revision: &str) -> Result<Document, Box<dyn std::error::Error>> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().ok_or("NEW names no file")?;
+    // `REV:./NAME` is NAME in the folder git runs in, at REV.
+    let spec = format!("{revision}:./{}", name.to_string_lossy());
+    let shown = std::process::Command::new("git")
+        .arg("-C")
+        .arg(folder)
+        .args(["show", &spec])
+        .output()
+        .map_err(|e| format!("git cannot run ({e}); --against needs git"))?;
+    if !shown.status.success() {
+        let said = String::from_utf8_lossy(&shown.stderr);
+        return Err(format!("git show {spec} (in {}): {}", folder.display(), said.trim()).into());
+    }
+    let xml = String::from_utf8(shown.stdout).map_err(|e| format!("{spec}: not UTF-8: {e}"))?;
+    Ok(Document::parse(&spec, &xml)?)
 }
 
 /// What `--json` prints: the report, with its remedies and counts.

@@ -627,3 +627,51 @@ fn overloads_pair_by_in_signature() {
         )
     );
 }
+
+#[test]
+fn against_a_git_revision_reads_the_old_file_from_history() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("diff-against");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("api")).unwrap();
+    let git = |args: &[&str]| {
+        let output = Command::new("git")
+            .arg("-C")
+            .arg(&dir)
+            .args(["-c", "user.name=Test", "-c", "user.email=test@example.org"])
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let file = dir.join("api/shop.xml");
+    git(&["init", "-q"]);
+    std::fs::write(&file, BASE).unwrap();
+    git(&["add", "api/shop.xml"]);
+    git(&["commit", "-q", "-m", "v1"]);
+    git(&["tag", "v1"]);
+    std::fs::write(&file, edited(&[("<method name=\"Ping\"/>", "")])).unwrap();
+
+    let against = |revision: &str| {
+        Command::new(env!("CARGO_BIN_EXE_dbus-xml-codegen"))
+            .args(["diff", "--against", revision])
+            .arg(&file)
+            .output()
+            .expect("dbus-xml-codegen runs")
+    };
+    let output = against("v1");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("breaking: interface org.example.Shop1, method Ping"),
+        "{stdout}"
+    );
+
+    let unknown = against("v9");
+    assert_eq!(unknown.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(stderr.contains("git show v9:./shop.xml"), "{stderr}");
+}
