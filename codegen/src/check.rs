@@ -116,6 +116,40 @@ pub async fn introspect_tree(
     Ok(root)
 }
 
+/// The introspection of the object `path` of `destination` and of every object below it, as
+/// one XML document in the shape of a file with child nodes: each object's `<interface>`
+/// elements (as it wrote them) in a `<node>` where it lives. What `generate --recursive` reads.
+pub async fn introspect_tree_xml(
+    connection: &zbus::Connection,
+    destination: &str,
+    path: &str,
+) -> Result<String, CheckError> {
+    object_xml(connection, destination, path.to_owned(), path.to_owned()).await
+}
+
+/// The `<node name="{name}">` of the object at `path`, with the objects below it.
+fn object_xml<'a>(
+    connection: &'a zbus::Connection,
+    destination: &'a str,
+    path: String,
+    name: String,
+) -> std::pin::Pin<Box<dyn Future<Output = Result<String, CheckError>> + 'a>> {
+    Box::pin(async move {
+        let live = introspect(connection, destination, &path).await?;
+        let mut xml = format!("<node name=\"{name}\">\n");
+        for interface in &live.root().interfaces {
+            xml.push_str(live.interface_xml(&interface.name).unwrap_or_default());
+            xml.push('\n');
+        }
+        for child in &live.root().children {
+            let below = object_path(&path, &child.path);
+            xml.push_str(&object_xml(connection, destination, below, child.path.clone()).await?);
+        }
+        xml.push_str("</node>\n");
+        Ok(xml)
+    })
+}
+
 /// `path` below the object `root`.
 fn object_path(root: &str, path: &str) -> String {
     format!("{}/{path}", root.trim_end_matches('/'))

@@ -37,6 +37,10 @@ enum Command {
         /// The object to introspect, with --dest (the generated proxies call it by default).
         #[arg(long, requires = "dest")]
         path: Option<String>,
+        /// With --dest: every object below --path too, each as a child node (so the module's
+        /// `nodes` names their paths).
+        #[arg(long, short, requires = "dest")]
+        recursive: bool,
         #[command(flatten)]
         bus: BusArgs,
         /// The client side (proxies) alone.
@@ -161,6 +165,7 @@ fn main() -> ExitCode {
             file,
             dest,
             path,
+            recursive,
             bus,
             client_only,
             server_only,
@@ -186,8 +191,13 @@ fn main() -> ExitCode {
                 (Some(file), ..) => builder.generate_file(&file).map_err(Into::into),
                 (None, Some(dest), Some(path)) => block_on(async {
                     let connection = bus.connect().await?;
-                    let document = check::introspect(&connection, &dest, &path).await?;
                     let label = PathBuf::from(format!("{dest}:{path}"));
+                    let document = if recursive {
+                        let xml = check::introspect_tree_xml(&connection, &dest, &path).await?;
+                        Document::parse(&label, &xml)?
+                    } else {
+                        check::introspect(&connection, &dest, &path).await?
+                    };
                     builder
                         .generate_document(&label, &document)
                         .map_err(Box::<dyn std::error::Error>::from)

@@ -287,7 +287,7 @@ async fn main() -> zbus::Result<()> {
 "#;
 
 #[tokio::test]
-async fn the_generated_tree_served_at_its_node_constants_checks_clean_recursively() {
+async fn the_generated_tree_checks_clean_recursively_and_its_clients_generate_back() {
     let xml = std::fs::read_to_string(TREE).expect("the fixture");
     let code = Builder::new()
         .service("org.example.Tree")
@@ -302,4 +302,41 @@ async fn the_generated_tree_served_at_its_node_constants_checks_clean_recursivel
     let (code, output) = check_tree(&bus, &["--recursive", "--strict"]).await;
     assert_eq!(code, Some(0), "{output}");
     assert!(output.ends_with("0 breaking, 0 compatible\n"), "{output}");
+
+    // And back: clients of the live tree, generated from it, with its paths.
+    let generate = tokio::process::Command::new(env!("CARGO_BIN_EXE_dbus-xml-codegen"))
+        .args([
+            "generate",
+            "--dest",
+            "org.example.Tree",
+            "--path",
+            "/org/example/Tree",
+        ])
+        .args(["--recursive", "--client-only", "--address", bus.address()])
+        .output();
+    let generate = tokio::time::timeout(test_bus::WAIT, generate)
+        .await
+        .expect("generate ends in time")
+        .expect("dbus-xml-codegen runs");
+    let code = String::from_utf8_lossy(&generate.stdout);
+    assert!(
+        generate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generate.stderr)
+    );
+    for expected in [
+        "pub mod tree_client",
+        "pub mod branch_client",
+        "pub mod leaf_client",
+        "pub const BRANCH_LEAF: &str = \"branch/leaf\";",
+    ] {
+        assert!(code.contains(expected), "no {expected} in:\n{code}");
+    }
+    let clients = GeneratedCrate::new("tree_clients");
+    clients.build_program(
+        &code,
+        "mod api {\n    include!(\"api.rs\");\n}\n\nfn main() {\n    \
+         let _: Option<api::leaf_client::LeafProxy<'static>> = None;\n    \
+         println!(\"{}/{}\", api::OBJECT_PATH, api::nodes::BRANCH_LEAF);\n}\n",
+    );
 }
