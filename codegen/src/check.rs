@@ -89,31 +89,21 @@ pub async fn check(
 }
 
 /// The object `path` of `destination` and every object below it, each introspected on its
-/// own (an object's answer names its children but not their interfaces).
+/// own (an object's answer names its children but not their interfaces): the tree that
+/// [`introspect_tree_xml`] writes, read.
 pub async fn introspect_tree(
     connection: &zbus::Connection,
     destination: &str,
     path: &str,
 ) -> Result<Node, CheckError> {
-    let mut root = introspect(connection, destination, path)
-        .await?
-        .root()
-        .clone();
-    root.name = Some(path.to_owned());
-    // Paths below the root whose children are still stubs, to be introspected.
-    let mut pending: Vec<String> = vec![String::new()];
-    while let Some(below) = pending.pop() {
-        let node = find_mut(&mut root, &below).expect("a path this walk put in the tree");
-        for child in &mut node.children {
-            let live = introspect(connection, destination, &object_path(path, &child.path)).await?;
-            let mut live = live.root().clone();
-            live.name = child.name.take();
-            rebase(&mut live, &child.path);
-            *child = live;
-            pending.push(child.path.clone());
-        }
-    }
-    Ok(root)
+    let xml = introspect_tree_xml(connection, destination, path).await?;
+    let label = format!("{destination}:{path}");
+    let tree = Document::parse(&label, &xml).map_err(|source| CheckError::LiveXml {
+        destination: destination.to_owned(),
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok(tree.root().clone())
 }
 
 /// The introspection of the object `path` of `destination` and of every object below it, as
@@ -153,24 +143,4 @@ fn object_xml<'a>(
 /// `path` below the object `root`.
 fn object_path(root: &str, path: &str) -> String {
     format!("{}/{path}", root.trim_end_matches('/'))
-}
-
-/// Gives `node` and all below it paths below `prefix`.
-fn rebase(node: &mut Node, prefix: &str) {
-    node.path = match node.path.as_str() {
-        "" => prefix.to_owned(),
-        path => format!("{prefix}/{path}"),
-    };
-    for child in &mut node.children {
-        rebase(child, prefix);
-    }
-}
-
-fn find_mut<'n>(node: &'n mut Node, path: &str) -> Option<&'n mut Node> {
-    if node.path == path {
-        return Some(node);
-    }
-    node.children
-        .iter_mut()
-        .find_map(|child| find_mut(child, path))
 }
