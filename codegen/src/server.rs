@@ -112,7 +112,7 @@ fn body_or_semicolon(
     if !default_impls {
         return quote!(;);
     }
-    let message = format!("{what} is not implemented by this service");
+    let message = not_implemented(&what);
     let params: Vec<TokenStream> = params.collect();
     quote! {
         {
@@ -120,6 +120,11 @@ fn body_or_semicolon(
             async { Err(zbus::fdo::Error::NotSupported(#message.to_owned()).into()) }
         }
     }
+}
+
+/// What a default body says of the member `what` (`method \`X\` of \`a.b.C\``).
+fn not_implemented(what: &str) -> String {
+    format!("{what} is not implemented by this service")
 }
 
 /// The end of a property getter's declaration: `;`, or with default bodies, the value a
@@ -131,7 +136,7 @@ fn getter_body(default_impls: bool, what: String, signature: &Signature) -> Toke
     if !default_impls {
         return quote!(;);
     }
-    let not_implemented = format!("{what} is not implemented by this service");
+    let not_implemented = not_implemented(&what);
     let (answer, value) = if types::has_default(signature) {
         ("its type's default value", quote!(Ok(Default::default())))
     } else {
