@@ -20,6 +20,10 @@ pub(crate) const DOC_STRING: &str = "org.gtk.GDBus.DocString";
 /// long does not hold up the connection's other calls, but replies may overtake each other.
 pub(crate) const SPAWN: &str = "rs.dbus_xml_codegen.SpawnPerCall";
 
+/// This generator's own annotation on an `<interface>`: `"true"` marks it unstable, so `diff`
+/// reports its breaks without failing (see [`crate::policy`]).
+pub(crate) const UNSTABLE: &str = "rs.dbus_xml_codegen.Unstable";
+
 /// The note of the `#[deprecated]` attribute that [`DEPRECATED`] becomes.
 pub(crate) const DEPRECATED_NOTE: &str = "marked org.freedesktop.DBus.Deprecated in the XML";
 

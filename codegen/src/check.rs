@@ -82,10 +82,10 @@ pub async fn check(
     declared.name = Some(path.to_owned());
     if !recursive {
         let live = introspect(connection, destination, path).await?;
-        return Ok(compare::compare_object(&declared, live.root()));
+        return Ok(compare::compare_object(&declared, live.root()).one_way());
     }
     let live = introspect_tree(connection, destination, path).await?;
-    Ok(compare::compare(&declared, &live))
+    Ok(compare::compare(&declared, &live).one_way())
 }
 
 /// The object `path` of `destination` and every object below it, each introspected on its

@@ -3,26 +3,13 @@
 //! old one (`diff`)? Either way the first node is what clients were written against ("old")
 //! and the second is what they meet now ("new").
 //!
-//! The rules are dbus-deviation's, and each breaking difference also says what an old client
-//! will see. A difference is **breaking** where such a client can fail:
-//!
-//! | change | class |
-//! |---|---|
-//! | interface, method, signal or property added | compatible |
-//! | interface, method, signal or property removed | breaking |
-//! | argument count, type or direction changed (compared by position) | breaking |
-//! | argument renamed | compatible |
-//! | property type changed | breaking |
-//! | property access read → readwrite | compatible |
-//! | any other property access change | breaking |
-//! | `org.freedesktop.DBus.Method.NoReply` added or removed | breaking |
-//! | `org.freedesktop.DBus.Deprecated` added or removed | compatible |
-//! | `EmitsChangedSignal` weakened (true → invalidates → false, or const → anything) | breaking |
-//! | `EmitsChangedSignal` strengthened | compatible |
-//! | any other annotation added, removed or changed | compatible |
-//!
-//! | node (object) with interfaces removed | breaking |
-//! | node added, or one without interfaces removed | compatible |
+//! The rules are dbus-deviation's. Each difference is judged for **old clients** of the new
+//! version (backward compatibility: [`Difference::class`], [`Difference::old_clients_see`])
+//! and for **new clients** of the old version (forward compatibility: the same rules with the
+//! versions swapped, [`Difference::class_for_new_clients`], [`Difference::new_clients_see`]).
+//! Adding a member is compatible for old clients and breaks new ones that call it; removing
+//! one is the reverse; a changed signature breaks both. The full table is in the crate's
+//! README ("Compatibility rules"); [`crate::policy`] says which breaks a project forgives.
 //!
 //! Nodes are paired by their path below the root, and each difference names its node where it
 //! is not the root. Overloads (one method name with several in-signatures, as Qt exports
@@ -34,6 +21,7 @@
 use std::fmt;
 
 use crate::annotations::{Annotations, DEPRECATED, EMITS_CHANGED, EmitsChanged, NO_REPLY};
+use crate::policy::is_unstable;
 use crate::wire::{Access, Arg, Direction, Interface, Node, Property};
 
 /// Interfaces that bus libraries (zbus, GDBus, dbus-python, sd-bus) add to every object.
@@ -85,9 +73,76 @@ pub struct Difference {
     pub what: String,
     /// What a client written against the old node will see, for a breaking difference.
     pub old_clients_see: Option<String>,
+    /// How much it matters to a client written against the new node that meets the old one
+    /// (forward compatibility: a new client of an older service).
+    pub class_for_new_clients: Class,
+    /// What such a client will see, where it can fail.
+    pub new_clients_see: Option<String>,
+    /// Whether its interface is marked unstable (in either version), by
+    /// [`crate::policy::is_unstable`]'s rule.
+    pub unstable: bool,
+    /// Why its break does not fail a comparison, where a [`crate::policy::Policy`] says so.
+    pub waived: Option<Waiver>,
+}
+
+/// Why a breaking difference does not fail a comparison.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum Waiver {
+    /// Its interface is marked unstable: breaks are reported, and do not fail.
+    Unstable,
+    /// It is in the list of accepted breaks, with this reason.
+    Accepted(String),
 }
 
 impl Difference {
+    /// A difference of `class` for old clients (`old_clients_see` where they can fail) and
+    /// for new clients (`new_clients_see` where they can fail).
+    fn new(
+        place: (Option<String>, Option<String>, Option<String>),
+        what: String,
+        old_clients_see: Option<String>,
+        new_clients_see: Option<String>,
+    ) -> Self {
+        let class = |seen: &Option<String>| {
+            if seen.is_some() {
+                Class::Breaking
+            } else {
+                Class::Compatible
+            }
+        };
+        let (node, interface, member) = place;
+        Self {
+            class: class(&old_clients_see),
+            class_for_new_clients: class(&new_clients_see),
+            node,
+            interface,
+            member,
+            what,
+            old_clients_see,
+            new_clients_see,
+            unstable: false,
+            waived: None,
+        }
+    }
+
+    /// Whether it fails a comparison: it breaks old clients (with `forward`, or new clients
+    /// of the old version) and nothing waives it.
+    pub fn fails(&self, forward: bool) -> bool {
+        self.waived.is_none()
+            && (self.class == Class::Breaking
+                || (forward && self.class_for_new_clients == Class::Breaking))
+    }
+
+    /// `PLACE: WHAT`, as a list of accepted breaks names it.
+    pub fn key(&self) -> String {
+        format!("{}: {}", self.place(), self.what)
+    }
+
     /// Where: `interface a.B`, `interface a.B, method m` or `node /a/b/c, interface a.B, …`.
     pub fn place(&self) -> String {
         let parts: Vec<String> = [
@@ -104,9 +159,18 @@ impl Difference {
 
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}: {}", self.class, self.place(), self.what)?;
+        write!(f, "{}", self.class)?;
+        match &self.waived {
+            Some(Waiver::Unstable) => write!(f, " (unstable interface: does not fail)")?,
+            Some(Waiver::Accepted(reason)) => write!(f, " (accepted: {reason})")?,
+            None => {}
+        }
+        write!(f, ": {}", self.key())?;
         if let Some(seen) = &self.old_clients_see {
             write!(f, "; old clients: {seen}")?;
+        }
+        if let Some(seen) = &self.new_clients_see {
+            write!(f, "; new clients of the old version: {seen}")?;
         }
         Ok(())
     }
@@ -126,20 +190,61 @@ pub struct Report {
 }
 
 impl Report {
-    /// Whether any difference is breaking.
+    /// Whether any difference breaks old clients, unless waived.
     pub fn is_breaking(&self) -> bool {
         self.breaking().next().is_some()
     }
 
-    /// How many differences are breaking.
+    /// How many differences break old clients, unless waived.
     pub fn breaking_count(&self) -> usize {
         self.breaking().count()
+    }
+
+    /// Whether the comparison fails: a difference breaks old clients (with `forward`, or
+    /// new clients of the old version) and nothing waives it.
+    pub fn fails(&self, forward: bool) -> bool {
+        self.differences.iter().any(|d| d.fails(forward))
+    }
+
+    /// How many differences old clients do not notice.
+    pub fn compatible_count(&self) -> usize {
+        self.count(|d| d.class == Class::Compatible)
+    }
+
+    /// How many differences break old clients and are waived by a policy.
+    pub fn waived_count(&self) -> usize {
+        self.count(|d| d.class == Class::Breaking && d.waived.is_some())
+    }
+
+    /// How many differences break new clients of the old version, and how many of those a
+    /// policy waives.
+    pub fn breaking_for_new_clients_count(&self) -> (usize, usize) {
+        let breaking = |d: &Difference| d.class_for_new_clients == Class::Breaking;
+        (
+            self.count(breaking),
+            self.count(|d| breaking(d) && d.waived.is_some()),
+        )
+    }
+
+    fn count(&self, which: impl Fn(&Difference) -> bool) -> usize {
+        self.differences.iter().filter(|d| which(d)).count()
+    }
+
+    /// The report for old clients alone: what new clients of the old version would see is
+    /// dropped (for [`crate::check`], where the "old" side is the file and the "new" one a
+    /// live object, and only clients of the file matter).
+    pub fn one_way(mut self) -> Self {
+        for difference in &mut self.differences {
+            difference.class_for_new_clients = Class::Compatible;
+            difference.new_clients_see = None;
+        }
+        self
     }
 
     fn breaking(&self) -> impl Iterator<Item = &Difference> {
         self.differences
             .iter()
-            .filter(|d| d.class == Class::Breaking)
+            .filter(|d| d.class == Class::Breaking && d.waived.is_none())
     }
 
     /// The D-Bus API design guidelines' remedy for each interface with a breaking
@@ -195,9 +300,21 @@ impl fmt::Display for Report {
                 self.not_compared.join(", ")
             )?;
         }
-        let breaking = self.breaking_count();
-        let compatible = self.differences.len() - breaking;
-        write!(f, "{breaking} breaking, {compatible} compatible")
+        let (breaking, compatible) = (self.breaking_count(), self.compatible_count());
+        write!(f, "{breaking} breaking, {compatible} compatible")?;
+        let waived = self.waived_count();
+        if waived > 0 {
+            write!(f, ", {waived} breaking but waived")?;
+        }
+        match self.breaking_for_new_clients_count() {
+            (0, _) => {}
+            (forward, 0) => write!(f, "; {forward} break new clients of the old version")?,
+            (forward, waived) => write!(
+                f,
+                "; {forward} break new clients of the old version ({waived} waived)"
+            )?,
+        }
+        Ok(())
     }
 }
 
@@ -210,40 +327,34 @@ pub fn compare(old: &Node, new: &Node) -> Report {
         match new.find(&old_node.path) {
             Some(new_node) => interfaces(&mut report, place, old_node, new_node),
             None => {
-                let served = !old_node.interfaces.is_empty();
-                report.differences.push(Difference {
-                    class: if served {
-                        Class::Breaking
-                    } else {
-                        Class::Compatible
-                    },
-                    node: place.or_else(|| Some(old.object_path_of(""))),
-                    interface: None,
-                    member: None,
-                    what: "node removed".into(),
-                    old_clients_see: served.then(|| {
-                        "calls to the object fail with org.freedesktop.DBus.Error.UnknownObject \
-                         (or UnknownMethod, by the service's library)"
-                            .into()
-                    }),
-                });
+                let place = place.or_else(|| Some(old.object_path_of("")));
+                let seen = object_gone(old_node);
+                let removed =
+                    Difference::new((place, None, None), "node removed".into(), seen, None);
+                report.differences.push(removed);
             }
         }
     }
     for new_node in new.walk() {
         if old.find(&new_node.path).is_none() {
-            report.differences.push(Difference {
-                class: Class::Compatible,
-                node: Some(new.object_path_of(&new_node.path)),
-                interface: None,
-                member: None,
-                what: "node added".into(),
-                old_clients_see: None,
-            });
+            let place = Some(new.object_path_of(&new_node.path));
+            let seen = object_gone(new_node);
+            let added = Difference::new((place, None, None), "node added".into(), None, seen);
+            report.differences.push(added);
         }
     }
     report.differences.sort();
     report
+}
+
+/// What a client of `node` sees where the other version lacks it: nothing, unless it serves
+/// interfaces.
+fn object_gone(node: &Node) -> Option<String> {
+    (!node.interfaces.is_empty()).then(|| {
+        "calls to the object fail with org.freedesktop.DBus.Error.UnknownObject (or \
+         UnknownMethod, by the service's library)"
+            .into()
+    })
 }
 
 /// Compares the interfaces of the root object of `old` with those of `new`; the nodes below
@@ -256,31 +367,31 @@ pub fn compare_object(old: &Node, new: &Node) -> Report {
     report
 }
 
+/// What a client of an interface sees where the other version lacks it.
+const INTERFACE_GONE: &str = "every call fails with org.freedesktop.DBus.Error.UnknownInterface \
+                              (or UnknownMethod, by the service's library)";
+
 /// Compares the interfaces of one node; `node` names it in the differences.
 fn interfaces(report: &mut Report, node: Option<String>, old: &Node, new: &Node) {
     fn find<'n>(node: &'n Node, name: &str) -> Option<&'n Interface> {
         node.interfaces.iter().find(|i| i.name == name)
     }
+    let place = |interface: &Interface| (node.clone(), Some(interface.name.clone()), None);
     for interface in &old.interfaces {
         match find(new, &interface.name) {
             Some(new_interface) => Members {
                 report: &mut *report,
                 node: node.clone(),
                 interface: &interface.name,
+                unstable: is_unstable(interface) || is_unstable(new_interface),
             }
             .interface(interface, new_interface),
-            None => report.differences.push(Difference {
-                class: Class::Breaking,
-                node: node.clone(),
-                interface: Some(interface.name.clone()),
-                member: None,
-                what: "removed".into(),
-                old_clients_see: Some(
-                    "every call fails with org.freedesktop.DBus.Error.UnknownInterface (or \
-                     UnknownMethod, by the service's library)"
-                        .into(),
-                ),
-            }),
+            None => {
+                let seen = Some(INTERFACE_GONE.to_owned());
+                let mut removed = Difference::new(place(interface), "removed".into(), seen, None);
+                removed.unstable = is_unstable(interface);
+                report.differences.push(removed);
+            }
         }
     }
     for interface in &new.interfaces {
@@ -292,14 +403,10 @@ fn interfaces(report: &mut Report, node: Option<String>, old: &Node, new: &Node)
                 report.standard_interfaces.push(interface.name.clone());
             }
         } else {
-            report.differences.push(Difference {
-                class: Class::Compatible,
-                node: node.clone(),
-                interface: Some(interface.name.clone()),
-                member: None,
-                what: "added".into(),
-                old_clients_see: None,
-            });
+            let seen = Some(INTERFACE_GONE.to_owned());
+            let mut added = Difference::new(place(interface), "added".into(), None, seen);
+            added.unstable = is_unstable(interface);
+            report.differences.push(added);
         }
     }
 }
@@ -426,23 +533,35 @@ struct Members<'r> {
     report: &'r mut Report,
     node: Option<String>,
     interface: &'r str,
+    /// Whether either version marks the interface unstable.
+    unstable: bool,
 }
 
+/// What old clients of the new version see, and what new clients of the old version see,
+/// each where they can fail.
+type Seen = (Option<String>, Option<String>);
+
+/// The same failure either way.
+fn both(seen: impl Into<String>) -> Seen {
+    let seen = seen.into();
+    (Some(seen.clone()), Some(seen))
+}
+
+/// Nothing fails either way.
+const NEITHER: Seen = (None, None);
+
 impl Members<'_> {
-    fn push(&mut self, member: Option<&Member<'_>>, what: String, old_clients_see: Option<String>) {
-        let class = if old_clients_see.is_some() {
-            Class::Breaking
-        } else {
-            Class::Compatible
-        };
-        self.report.differences.push(Difference {
-            class,
-            node: self.node.clone(),
-            interface: Some(self.interface.to_owned()),
-            member: member.map(Member::label),
-            what,
-            old_clients_see,
-        });
+    /// Records a difference: `seen` is what old clients see and what new clients of the old
+    /// version see, each where they can fail.
+    fn push(&mut self, member: Option<&Member<'_>>, what: String, seen: Seen) {
+        let place = (
+            self.node.clone(),
+            Some(self.interface.to_owned()),
+            member.map(Member::label),
+        );
+        let mut difference = Difference::new(place, what, seen.0, seen.1);
+        difference.unstable = self.unstable;
+        self.report.differences.push(difference);
     }
 
     fn interface(&mut self, old: &Interface, new: &Interface) {
@@ -477,23 +596,20 @@ impl Members<'_> {
                         }
                         _ => "removed".to_owned(),
                     };
-                    let name_remains = new
-                        .iter()
-                        .any(|n| n.kind == member.kind && n.name == member.name);
-                    let seen = if name_remains {
-                        // An overload gone, others of its name still there.
-                        "calls with these arguments fail with \
-                         org.freedesktop.DBus.Error.InvalidArgs"
-                    } else {
-                        member.kind.removed_means()
+                    // New clients call the new name, which the old version lacks.
+                    let new_clients_see = match candidates.as_slice() {
+                        [only] => Some(missing_in(only, &old).to_owned()),
+                        _ => None,
                     };
-                    self.push(Some(member), what, Some(seen.to_owned()));
+                    let seen = (Some(missing_in(member, &new).to_owned()), new_clients_see);
+                    self.push(Some(member), what, seen);
                 }
             }
         }
         for member in added {
             if !renamed_to.contains(&member.key) {
-                self.push(Some(member), "added".into(), None);
+                let seen = (None, Some(missing_in(member, &old).to_owned()));
+                self.push(Some(member), "added".into(), seen);
             }
         }
     }
@@ -505,7 +621,7 @@ impl Members<'_> {
                 self.push(
                     Some(old),
                     format!("type changed from {} to {}", was.signature, is.signature),
-                    Some("values it cannot decode; Set fails with InvalidArgs".into()),
+                    both("values it cannot decode; Set fails with InvalidArgs"),
                 );
             }
             if was.access != is.access {
@@ -514,11 +630,16 @@ impl Members<'_> {
             if was.emits_changed != is.emits_changed {
                 let (was, is) = (&was.emits_changed, &is.emits_changed);
                 let what = format!("{EMITS_CHANGED} changed from \"{was}\" to \"{is}\"");
-                let weakened = EmitsChanged::parse(was) == Some(EmitsChanged::Const)
-                    || emits_rank(is) < emits_rank(was);
-                let seen = weakened.then(|| {
-                    "a client that caches the property misses changes it used to be told of".into()
-                });
+                let weakened = |was: &str, is: &str| {
+                    (EmitsChanged::parse(was) == Some(EmitsChanged::Const)
+                        || emits_rank(is) < emits_rank(was))
+                    .then(|| {
+                        "a client that caches the property misses changes it expects to be told \
+                         of"
+                        .to_owned()
+                    })
+                };
+                let seen = (weakened(was, is), weakened(is, was));
                 self.push(Some(old), what, seen);
             }
         }
@@ -546,7 +667,7 @@ impl Members<'_> {
                 old.signature(),
                 new.signature()
             );
-            self.push(Some(old), what, Some(seen));
+            self.push(Some(old), what, both(seen));
             return;
         }
         for (position, (was, is)) in old.args.iter().zip(new.args).enumerate() {
@@ -561,43 +682,32 @@ impl Members<'_> {
                     name(&was.name),
                     name(&is.name)
                 );
-                self.push(Some(old), what, None);
+                self.push(Some(old), what, NEITHER);
             }
         }
     }
 
     fn access(&mut self, old: &Member<'_>, was: Access, is: Access) {
         let what = format!("access changed from {} to {}", was.as_str(), is.as_str());
-        let seen = if was.read() && !is.read() {
-            Some("Get fails: the property is no longer readable".to_owned())
-        } else if was.write() && !is.write() {
-            Some("Set fails with org.freedesktop.DBus.Error.PropertyReadOnly".to_owned())
-        } else if was == Access::Read {
-            // read → readwrite: the one widening that dbus-deviation counts as compatible.
-            None
-        } else {
-            Some(
-                "nothing fails at once, but a write-only property now reads back what clients \
-                 wrote (dbus-deviation counts this as breaking)"
-                    .to_owned(),
-            )
-        };
-        self.push(Some(old), what, seen);
+        self.push(
+            Some(old),
+            what,
+            (access_seen(was, is), access_seen(is, was)),
+        );
     }
 
     fn annotations(&mut self, member: Option<&Member<'_>>, old: &Annotations, new: &Annotations) {
-        match (old.is_true(NO_REPLY), new.is_true(NO_REPLY)) {
-            (false, true) => self.push(
+        let (was, is) = (old.is_true(NO_REPLY), new.is_true(NO_REPLY));
+        if was != is {
+            let what = format!(
+                "annotation {NO_REPLY} {}",
+                if is { "added" } else { "removed" }
+            );
+            self.push(
                 member,
-                format!("annotation {NO_REPLY} added"),
-                Some("the service may send no reply, and old callers wait for one until they time out".into()),
-            ),
-            (true, false) => self.push(
-                member,
-                format!("annotation {NO_REPLY} removed"),
-                Some("old callers ask for no reply, so they never see the method's result or its errors".into()),
-            ),
-            _ => {}
+                what,
+                (no_reply_seen(was, is), no_reply_seen(is, was)),
+            );
         }
         // NoReply is judged above by its meaning; EmitsChangedSignal where it takes effect, on
         // each property.
@@ -611,7 +721,7 @@ impl Members<'_> {
                 }
                 Some(_) => continue,
             };
-            self.push(member, what, None);
+            self.push(member, what, NEITHER);
         }
         for (name, value) in new.iter().filter(|(n, _)| !judged(n)) {
             if old.get(name).is_none() {
@@ -620,10 +730,53 @@ impl Members<'_> {
                 } else {
                     format!("annotation {name}=\"{value}\" added")
                 };
-                self.push(member, what, None);
+                self.push(member, what, NEITHER);
             }
         }
     }
+}
+
+/// What a client of `member` sees where `other` (the other version's members) lacks it.
+fn missing_in(member: &Member<'_>, other: &[Member<'_>]) -> &'static str {
+    let name_remains = other
+        .iter()
+        .any(|o| o.kind == member.kind && o.name == member.name);
+    if name_remains {
+        // An overload missing, others of its name there.
+        "calls with these arguments fail with org.freedesktop.DBus.Error.InvalidArgs"
+    } else {
+        member.kind.removed_means()
+    }
+}
+
+/// What a client written for a property of access `was` sees where it is `is`.
+fn access_seen(was: Access, is: Access) -> Option<String> {
+    let seen = if was.read() && !is.read() {
+        "Get fails: the property is not readable"
+    } else if was.write() && !is.write() {
+        "Set fails with org.freedesktop.DBus.Error.PropertyReadOnly"
+    } else if was == Access::Read {
+        // read → readwrite: the one widening that dbus-deviation counts as compatible.
+        return None;
+    } else {
+        "nothing fails at once, but a write-only property reads back what clients wrote \
+         (dbus-deviation counts this as breaking)"
+    };
+    Some(seen.to_owned())
+}
+
+/// What a caller written for a method with NoReply `was` sees where it is `is`.
+fn no_reply_seen(was: bool, is: bool) -> Option<String> {
+    let seen = match (was, is) {
+        (false, true) => {
+            "the service may send no reply, and callers wait for one until they time out"
+        }
+        (true, false) => {
+            "callers ask for no reply, so they never see the method's result or its errors"
+        }
+        _ => return None,
+    };
+    Some(seen.to_owned())
 }
 
 #[cfg(test)]

@@ -37,6 +37,7 @@ mod error;
 mod model;
 mod names;
 mod parse;
+pub mod policy;
 mod proxy;
 mod reference;
 mod server;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use dbus_xml_codegen::compare::{self, Report};
+use dbus_xml_codegen::policy::Policy;
 use dbus_xml_codegen::{Builder, Document, check};
 
 /// Generate, check, diff and document D-Bus introspection XML.
@@ -94,9 +95,11 @@ enum Command {
     },
     /// Tell whether NEW is compatible with OLD, two versions of one interface file.
     ///
-    /// One line per difference, `breaking: PLACE: WHAT` or `compatible: PLACE: WHAT`, each
-    /// breaking one with what an old client will see, then the remedy and a count line. Exit
-    /// codes: 0 nothing breaking, 1 something breaking, 2 a file cannot be read.
+    /// One line per difference, `breaking: PLACE: WHAT` or `compatible: PLACE: WHAT`, with
+    /// what an old client of NEW will see where it can fail, and what a new client of OLD
+    /// will see where that can fail; then the remedy and a count line. Breaks of unstable
+    /// interfaces, and those listed in NEW.accepted-breaks beside NEW, are reported without
+    /// failing. Exit codes: 0 nothing breaking, 1 something breaking, 2 a file cannot be read.
     Diff {
         /// OLD NEW: the version that clients were written against, and the new one; with
         /// --against, NEW alone.
@@ -106,6 +109,10 @@ enum Command {
         /// a commit), e.g. `diff --against v0.1.0 api.xml`.
         #[arg(long, value_name = "REV")]
         against: Option<String>,
+        /// Fail also where new clients of OLD can fail (forward compatibility: a member
+        /// added, access widened to write), not only where old clients of NEW can.
+        #[arg(long)]
+        forward: bool,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -237,11 +244,14 @@ fn main() -> ExitCode {
                     .await
                     .map_err(Box::<dyn std::error::Error>::from)
             });
-            finish("check", report, json, strict)
+            let report = report.map(|report| (report, Vec::new()));
+            let fails = |r: &Report| r.is_breaking() || (strict && !r.differences.is_empty());
+            finish("check", report, json, &fails)
         }
         Command::Diff {
             files,
             against,
+            forward,
             json,
         } => {
             let (old, new) = match (files.as_slice(), against) {
@@ -253,10 +263,27 @@ fn main() -> ExitCode {
                 }
             };
             let report = old.and_then(|old| {
+                let policy = Policy::beside(new)?;
                 let new = Document::read(new)?;
-                Ok(compare::compare(old.root(), new.root()))
+                let mut report = compare::compare(old.root(), new.root());
+                let unmatched = policy.apply(&mut report);
+                let notes = unmatched
+                    .into_iter()
+                    .map(|a| {
+                        format!(
+                            "{}: accepts a break this comparison does not have: {}",
+                            policy
+                                .file
+                                .as_deref()
+                                .unwrap_or(Path::new("policy"))
+                                .display(),
+                            a.difference
+                        )
+                    })
+                    .collect();
+                Ok((report, notes))
             });
-            finish("diff", report, json, false)
+            finish("diff", report, json, &|r: &Report| r.fails(forward))
         }
         Command::Doc { file } => match Document::read(&file)
             .and_then(|document| dbus_xml_codegen::markdown_reference(&file, &document))
@@ -296,7 +323,7 @@ fn at_revision(path: &Path, revision: &str) -> Result<Document, Box<dyn std::err
     Ok(Document::parse(&spec, &xml)?)
 }
 
-/// What `--json` prints: the report, with its remedies and counts.
+/// What `--json` prints: the report, with its remedies, counts and notes.
 #[derive(serde::Serialize)]
 struct JsonReport<'r> {
     #[serde(flatten)]
@@ -304,17 +331,21 @@ struct JsonReport<'r> {
     remedies: Vec<String>,
     breaking: usize,
     compatible: usize,
+    waived: usize,
+    breaking_for_new_clients: usize,
+    waived_for_new_clients: usize,
+    notes: &'r [String],
 }
 
-/// Prints the report (or the error) and turns it into the exit code: 0 nothing that fails,
-/// 1 a breaking difference (with `strict`, any), 2 no report.
+/// Prints the report and its notes (or the error) and turns it into the exit code: 0
+/// nothing that `fails`, 1 something, 2 no report.
 fn finish(
     verb: &str,
-    report: Result<Report, Box<dyn std::error::Error>>,
+    report: Result<(Report, Vec<String>), Box<dyn std::error::Error>>,
     json: bool,
-    strict: bool,
+    fails: &dyn Fn(&Report) -> bool,
 ) -> ExitCode {
-    let report = match report {
+    let (report, notes) = match report {
         Ok(report) => report,
         Err(error) => {
             eprintln!("dbus-xml-codegen {verb}: {error}");
@@ -322,20 +353,27 @@ fn finish(
         }
     };
     if json {
-        let breaking = report.breaking_count();
+        let (breaking_for_new_clients, waived_for_new_clients) =
+            report.breaking_for_new_clients_count();
         let printed = JsonReport {
             report: &report,
             remedies: report.remedies(),
-            breaking,
-            compatible: report.differences.len() - breaking,
+            breaking: report.breaking_count(),
+            compatible: report.compatible_count(),
+            waived: report.waived_count(),
+            breaking_for_new_clients,
+            waived_for_new_clients,
+            notes: &notes,
         };
         println!(
             "{}",
             serde_json::to_string_pretty(&printed).expect("a report serializes")
         );
     } else {
+        for note in &notes {
+            println!("note: {note}");
+        }
         println!("{report}");
     }
-    let failed = report.is_breaking() || (strict && !report.differences.is_empty());
-    ExitCode::from(u8::from(failed))
+    ExitCode::from(u8::from(fails(&report)))
 }

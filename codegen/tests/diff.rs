@@ -44,13 +44,33 @@ const BASE: &str = r#"<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object In
 </node>
 "#;
 
-use Expect::{Breaking, Compatible};
+use Expect::{Both, Breaking, Compatible, Forward};
 
-/// One expected line of output: its class, the end of its place, and part of what it says.
+/// One expected line of output: the end of its place, and part of what it says; the variant
+/// says whom the difference breaks.
 #[derive(Debug, Clone, Copy)]
 enum Expect {
+    /// Old clients of NEW (and not new clients of OLD).
     Breaking(&'static str, &'static str),
+    /// Nobody.
     Compatible(&'static str, &'static str),
+    /// Only new clients of OLD (forward compatibility).
+    Forward(&'static str, &'static str),
+    /// Both.
+    Both(&'static str, &'static str),
+}
+
+impl Expect {
+    /// Whether old clients of NEW can fail, whether new clients of OLD can, and the line's
+    /// place and text.
+    fn parts(self) -> (bool, bool, &'static str, &'static str) {
+        match self {
+            Breaking(place, what) => (true, false, place, what),
+            Compatible(place, what) => (false, false, place, what),
+            Forward(place, what) => (false, true, place, what),
+            Both(place, what) => (true, true, place, what),
+        }
+    }
 }
 
 /// One pair: the edits (replace the first, exact occurrence) that make OLD and NEW from the
@@ -80,7 +100,7 @@ const CASES: &[Case] = &[
             "</node>",
             "<interface name=\"org.example.Wishlist\"/>\n</node>",
         )],
-        expect: &[Compatible("interface org.example.Wishlist", "added")],
+        expect: &[Forward("interface org.example.Wishlist", "added")],
     },
     Case {
         name: "an interface removed",
@@ -91,7 +111,7 @@ const CASES: &[Case] = &[
         )],
         expect: &[
             Breaking("interface org.example.Till", "removed"),
-            Compatible("interface org.example.Till2", "added"),
+            Forward("interface org.example.Till2", "added"),
         ],
     },
     Case {
@@ -101,7 +121,7 @@ const CASES: &[Case] = &[
             "<method name=\"Ping\"/>",
             "<method name=\"Ping\"/><method name=\"Refund\"/>",
         )],
-        expect: &[Compatible("method Refund", "added")],
+        expect: &[Forward("method Refund", "added")],
     },
     Case {
         name: "a method removed",
@@ -113,7 +133,7 @@ const CASES: &[Case] = &[
         name: "a method renamed",
         old: &[],
         new: &[("<method name=\"Ping\"/>", "<method name=\"Hello\"/>")],
-        expect: &[Breaking("method Ping", "renamed to `Hello`")],
+        expect: &[Both("method Ping", "renamed to `Hello`")],
     },
     Case {
         name: "a signal added",
@@ -122,7 +142,7 @@ const CASES: &[Case] = &[
             "<method name=\"Ping\"/>",
             "<method name=\"Ping\"/><signal name=\"Closed\"/>",
         )],
-        expect: &[Compatible("signal Closed", "added")],
+        expect: &[Forward("signal Closed", "added")],
     },
     Case {
         name: "a signal removed",
@@ -140,7 +160,7 @@ const CASES: &[Case] = &[
             "<property name=\"Open\"",
             "<property name=\"Address\" type=\"s\" access=\"read\"/>\n    <property name=\"Open\"",
         )],
-        expect: &[Compatible("property Address", "added")],
+        expect: &[Forward("property Address", "added")],
     },
     Case {
         name: "a property removed",
@@ -158,7 +178,7 @@ const CASES: &[Case] = &[
             LOG,
             r#"<arg name="line" type="s" direction="in"/><arg name="level" type="y" direction="in"/>"#,
         )],
-        expect: &[Breaking(
+        expect: &[Both(
             "method Log",
             "signature changed from (in s) to (in s, in y)",
         )],
@@ -170,7 +190,7 @@ const CASES: &[Case] = &[
             r#"<arg name="item" type="s" direction="in"/>"#,
             r#"<arg name="item" type="x" direction="in"/>"#,
         )],
-        expect: &[Breaking(
+        expect: &[Both(
             "method Buy",
             "signature changed from (in s, in u, out o) to (in x, in u, out o)",
         )],
@@ -182,13 +202,13 @@ const CASES: &[Case] = &[
             r#"<arg name="receipt" type="o" direction="out"/>"#,
             r#"<arg name="receipt" type="s" direction="out"/>"#,
         )],
-        expect: &[Breaking("method Buy", "replies it cannot decode")],
+        expect: &[Both("method Buy", "replies it cannot decode")],
     },
     Case {
         name: "an argument's direction changed",
         old: &[],
         new: &[(LOG, r#"<arg name="line" type="s" direction="out"/>"#)],
-        expect: &[Breaking(
+        expect: &[Both(
             "method Log",
             "signature changed from (in s) to (out s)",
         )],
@@ -197,7 +217,7 @@ const CASES: &[Case] = &[
         name: "a signal argument's type changed",
         old: &[],
         new: &[("<arg type=\"u\"/>", "<arg type=\"t\"/>")],
-        expect: &[Breaking(
+        expect: &[Both(
             "signal Sold",
             "signature changed from (out s, out u) to (out s, out t)",
         )],
@@ -230,7 +250,7 @@ const CASES: &[Case] = &[
             r#"<property name="Open" type="b""#,
             r#"<property name="Open" type="s""#,
         )],
-        expect: &[Breaking("property Open", "type changed from b to s")],
+        expect: &[Both("property Open", "type changed from b to s")],
     },
     Case {
         name: "access read to readwrite",
@@ -239,7 +259,7 @@ const CASES: &[Case] = &[
             r#"<property name="Open" type="b" access="read"/>"#,
             r#"<property name="Open" type="b" access="readwrite"/>"#,
         )],
-        expect: &[Compatible(
+        expect: &[Forward(
             "property Open",
             "access changed from read to readwrite",
         )],
@@ -263,7 +283,7 @@ const CASES: &[Case] = &[
             r#"type="s" access="readwrite"/>"#,
             r#"type="s" access="write"/>"#,
         )],
-        expect: &[Breaking(
+        expect: &[Both(
             "property Motto",
             "access changed from readwrite to write",
         )],
@@ -275,7 +295,7 @@ const CASES: &[Case] = &[
             r#"<property name="Secret" type="s" access="write"/>"#,
             r#"<property name="Secret" type="s" access="readwrite"/>"#,
         )],
-        expect: &[Breaking(
+        expect: &[Both(
             "property Secret",
             "access changed from write to readwrite",
         )],
@@ -287,7 +307,7 @@ const CASES: &[Case] = &[
             LOG,
             "<arg name=\"line\" type=\"s\" direction=\"in\"/>\n      <annotation name=\"org.freedesktop.DBus.Method.NoReply\" value=\"true\"/>",
         )],
-        expect: &[Breaking(
+        expect: &[Both(
             "method Log",
             "org.freedesktop.DBus.Method.NoReply added",
         )],
@@ -302,7 +322,7 @@ const CASES: &[Case] = &[
             ("ANNOTATION", NO_REPLY),
         ],
         new: &[],
-        expect: &[Breaking(
+        expect: &[Both(
             "method Ping",
             "org.freedesktop.DBus.Method.NoReply removed",
         )],
@@ -362,7 +382,7 @@ const CASES: &[Case] = &[
             r#"<annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="invalidates"/>"#,
             "",
         )],
-        expect: &[Compatible(
+        expect: &[Forward(
             "property Stock",
             "from \"invalidates\" to \"true\"",
         )],
@@ -374,7 +394,7 @@ const CASES: &[Case] = &[
             r#"<property name="Open" type="b" access="read"/>"#,
             r#"<property name="Open" type="b" access="read"><annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="const"/></property>"#,
         )],
-        expect: &[Compatible("property Open", "from \"true\" to \"const\"")],
+        expect: &[Forward("property Open", "from \"true\" to \"const\"")],
     },
     Case {
         name: "EmitsChangedSignal false on the interface weakens its properties",
@@ -444,10 +464,8 @@ fn every_rule_is_classified_right() {
             ));
         }
         for expect in case.expect {
-            let (class, place, what) = match expect {
-                Breaking(place, what) => ("breaking", place, what),
-                Compatible(place, what) => ("compatible", place, what),
-            };
+            let (old_break, new_break, place, what) = expect.parts();
+            let class = if old_break { "breaking" } else { "compatible" };
             let prefix = if place.starts_with("interface ") {
                 format!("{class}: {place}: ")
             } else {
@@ -456,27 +474,33 @@ fn every_rule_is_classified_right() {
             let found = lines.iter().any(|line| {
                 line.starts_with(&prefix)
                     && line.contains(what)
-                    && (class == "breaking") == line.contains("; old clients: ")
+                    && old_break == line.contains("; old clients: ")
+                    && new_break == line.contains("; new clients of the old version: ")
             });
             if !found {
-                problems.push(format!("no line `{prefix}…{what}…`"));
+                let whom = match (old_break, new_break) {
+                    (true, true) => "breaking both ways",
+                    (true, false) => "breaking old clients only",
+                    (false, true) => "breaking new clients only",
+                    (false, false) => "breaking nobody",
+                };
+                problems.push(format!("no line `{prefix}…{what}…`, {whom}"));
             }
         }
-        let breaking = case.expect.iter().any(|e| matches!(e, Breaking(..)));
-        if output.status.code() != Some(i32::from(breaking)) {
+        let count = |pick: fn((bool, bool, &str, &str)) -> bool| {
+            case.expect.iter().filter(|e| pick(e.parts())).count()
+        };
+        let (breaking, forward) = (count(|p| p.0), count(|p| p.1));
+        if output.status.code() != Some(i32::from(breaking > 0)) {
             problems.push(format!("exit {:?}", output.status.code()));
         }
-        let count_line = format!(
-            "{} breaking, {} compatible",
-            case.expect
-                .iter()
-                .filter(|e| matches!(e, Breaking(..)))
-                .count(),
-            case.expect
-                .iter()
-                .filter(|e| matches!(e, Compatible(..)))
-                .count()
+        let mut count_line = format!(
+            "{breaking} breaking, {} compatible",
+            case.expect.len() - breaking
         );
+        if forward > 0 {
+            count_line += &format!("; {forward} break new clients of the old version");
+        }
         if stdout.lines().last() != Some(count_line.as_str()) {
             problems.push(format!("last line is not `{count_line}`"));
         }
@@ -560,7 +584,8 @@ fn a_change_below_the_root_node_is_reported_with_its_node() {
             vec![
                 "breaking: node /org/example/Tree/branch, interface org.example.Branch, method \
                  Grow: signature changed from (in s, out o) to (in i, out o); old clients: calls \
-                 fail with org.freedesktop.DBus.Error.InvalidArgs"
+                 fail with org.freedesktop.DBus.Error.InvalidArgs; new clients of the old \
+                 version: calls fail with org.freedesktop.DBus.Error.InvalidArgs"
                     .to_owned()
             ]
         )
@@ -586,7 +611,13 @@ fn a_removed_child_object_is_breaking_and_an_added_one_compatible() {
         reported(&without_leaf, TREE),
         (
             Some(0),
-            vec!["compatible: node /org/example/Tree/branch/leaf: node added".to_owned()]
+            vec![
+                "compatible: node /org/example/Tree/branch/leaf: node added; new clients of the \
+                 old version: calls to the object fail with \
+                 org.freedesktop.DBus.Error.UnknownObject (or UnknownMethod, by the service's \
+                 library)"
+                    .to_owned()
+            ]
         )
     );
 }
@@ -621,7 +652,9 @@ fn overloads_pair_by_in_signature() {
         (
             Some(0),
             vec![
-                "compatible: interface org.kde.example.Component, method lookup(ss): added"
+                "compatible: interface org.kde.example.Component, method lookup(ss): added; new \
+                 clients of the old version: calls with these arguments fail with \
+                 org.freedesktop.DBus.Error.InvalidArgs"
                     .to_owned()
             ]
         )
@@ -674,4 +707,111 @@ fn against_a_git_revision_reads_the_old_file_from_history() {
     assert_eq!(unknown.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&unknown.stderr);
     assert!(stderr.contains("git show v9:./shop.xml"), "{stderr}");
+}
+
+#[test]
+fn forward_fails_where_new_clients_of_the_old_version_fail() {
+    let dir = std::env::temp_dir().join(format!("dbus-xml-forward-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let new = edited(&[(
+        "<method name=\"Ping\"/>",
+        "<method name=\"Ping\"/><method name=\"Pong\"/>",
+    )]);
+    assert_eq!(diff(&dir, BASE, &new, &[]).status.code(), Some(0));
+    let output = diff(&dir, BASE, &new, &["--forward"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(
+            "compatible: interface org.example.Shop1, method Pong: added; new clients of the old \
+             version: calls fail with org.freedesktop.DBus.Error.UnknownMethod"
+        ),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn accepted_breaks_and_unstable_interfaces_are_reported_without_failing() {
+    let dir = std::env::temp_dir().join(format!("dbus-xml-policy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let accepted = dir.join("new.accepted-breaks");
+    let _ = std::fs::remove_file(&accepted);
+    let new = edited(&[("<method name=\"Ping\"/>", "")]);
+    assert_eq!(diff(&dir, BASE, &new, &[]).status.code(), Some(1));
+
+    // A break listed with its reason beside NEW: reported as accepted, exit 0; an entry that
+    // matches nothing is named.
+    std::fs::write(
+        &accepted,
+        "# breaks made on purpose\n\
+         accept: interface org.example.Shop1, method Ping: removed\n\
+         because: nobody pings a shop (issue 7)\n\
+         accept: interface org.example.Till, method Total: removed\n\
+         because: not yet\n",
+    )
+    .unwrap();
+    let output = diff(&dir, BASE, &new, &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(
+            "breaking (accepted: nobody pings a shop (issue 7)): interface org.example.Shop1, \
+             method Ping: removed; old clients: calls fail"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "new.accepted-breaks: accepts a break this comparison does not have: interface \
+             org.example.Till, method Total: removed"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().last(),
+        Some("0 breaking, 0 compatible, 1 breaking but waived")
+    );
+
+    // A malformed list is a named error, exit 2.
+    std::fs::write(
+        &accepted,
+        "accept: interface org.example.Shop1, method Ping: removed\n",
+    )
+    .unwrap();
+    let output = diff(&dir, BASE, &new, &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr.contains("new.accepted-breaks:1: an `accept:` without its `because:` line"),
+        "{stderr}"
+    );
+    std::fs::remove_file(&accepted).unwrap();
+
+    // An interface marked unstable, by annotation or by name: its breaks do not fail.
+    let annotation = r#"<annotation name="rs.dbus_xml_codegen.Unstable" value="true"/>"#;
+    let marked = |xml: &str| {
+        xml.replacen(
+            r#"<interface name="org.example.Shop1">"#,
+            &format!(r#"<interface name="org.example.Shop1">{annotation}"#),
+            1,
+        )
+    };
+    let output = diff(&dir, &marked(BASE), &marked(&new), &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("breaking (unstable interface: does not fail): interface org.example.Shop1, method Ping: removed"),
+        "{stdout}"
+    );
+    let renamed = |xml: &str| xml.replace("org.example.Till", "org.example.Unstable.Till");
+    let till_gone = edited(&[("<method name=\"Total\">", "<method name=\"Sum\">")]);
+    assert_eq!(
+        diff(&dir, &renamed(BASE), &renamed(&till_gone), &[])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(diff(&dir, BASE, &till_gone, &[]).status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
 }
