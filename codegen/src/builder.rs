@@ -77,6 +77,8 @@ pub struct Builder {
     build_client: bool,
     /// The interfaces set with [`Builder::interfaces`].
     interfaces: Option<Vec<String>>,
+    /// The folder set with [`Builder::released`].
+    released: Option<PathBuf>,
 }
 
 impl Builder {
@@ -92,7 +94,26 @@ impl Builder {
             build_server: true,
             build_client: true,
             interfaces: None,
+            released: None,
         }
+    }
+
+    /// The folder of the file's released versions (`NAME-VERSION.xml` for `NAME.xml`, e.g.
+    /// `interfaces/released`): each interface and member's rustdoc then says the version that
+    /// added it ("Since 0.2.0.", or "Not yet released."), unless an `org.gtk.GDBus.Since`
+    /// annotation says so already (that one is always shown).
+    pub fn released(mut self, folder: impl Into<PathBuf>) -> Self {
+        self.released = Some(folder.into());
+        self
+    }
+
+    /// Reads the file at `xml_path`, with the versions of [`Builder::released`] in its docs.
+    pub fn read(&self, xml_path: &Path) -> Result<Document, Error> {
+        let mut document = Document::read(xml_path)?;
+        if let Some(folder) = &self.released {
+            document.document_since(&crate::since::Releases::read(folder, xml_path)?);
+        }
+        Ok(document)
     }
 
     /// The object path that generated proxies call by default and that the module names as
@@ -203,7 +224,10 @@ impl Builder {
     pub fn compile(&self, xml_path: impl AsRef<Path>) -> Result<PathBuf, Error> {
         let xml_path = xml_path.as_ref();
         println!("cargo:rerun-if-changed={}", xml_path.display());
-        let document = Document::read(xml_path)?;
+        if let Some(folder) = &self.released {
+            println!("cargo:rerun-if-changed={}", folder.display());
+        }
+        let document = self.read(xml_path)?;
         for warning in self.reported_warnings(&document) {
             println!("cargo:warning={warning}");
         }
@@ -231,7 +255,7 @@ impl Builder {
 
     /// The formatted Rust module for the XML file at `xml_path`.
     pub fn generate_file(&self, xml_path: &Path) -> Result<String, Error> {
-        self.generate_document(xml_path, &Document::read(xml_path)?)
+        self.generate_document(xml_path, &self.read(xml_path)?)
     }
 
     /// The formatted Rust module for the introspection document `xml`; `path` names it in

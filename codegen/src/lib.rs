@@ -41,6 +41,7 @@ pub mod policy;
 mod proxy;
 mod reference;
 mod server;
+pub mod since;
 mod source;
 mod types;
 pub mod wire;

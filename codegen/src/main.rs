@@ -54,6 +54,10 @@ enum Command {
         /// standard org.freedesktop.DBus.{Introspectable, Peer, Properties, ObjectManager}].
         #[arg(long = "interface", value_name = "NAME")]
         interfaces: Vec<String>,
+        /// The folder of FILE's released versions (NAME-VERSION.xml for NAME.xml): the docs
+        /// say the version that added each interface and member.
+        #[arg(long, value_name = "DIR", requires = "file")]
+        released: Option<PathBuf>,
         /// The well-known bus name that the generated proxies call by default.
         #[arg(long, conflicts_with = "dest")]
         service: Option<String>,
@@ -121,6 +125,10 @@ enum Command {
     Doc {
         /// The introspection XML file.
         file: PathBuf,
+        /// The folder of FILE's released versions (NAME-VERSION.xml for NAME.xml): the docs
+        /// say the version that added each interface and member.
+        #[arg(long, value_name = "DIR")]
+        released: Option<PathBuf>,
     },
 }
 
@@ -180,6 +188,7 @@ fn main() -> ExitCode {
             service,
             object_path,
             default_impls,
+            released,
         } => {
             let mut builder = Builder::new()
                 .default_impls(default_impls)
@@ -187,6 +196,9 @@ fn main() -> ExitCode {
                 .build_client(!server_only);
             if !interfaces.is_empty() {
                 builder = builder.interfaces(interfaces);
+            }
+            if let Some(released) = released {
+                builder = builder.released(released);
             }
             if let Some(service) = service.or_else(|| dest.clone()) {
                 builder = builder.service(service);
@@ -285,7 +297,9 @@ fn main() -> ExitCode {
             });
             finish("diff", report, json, &|r: &Report| r.fails(forward))
         }
-        Command::Doc { file } => match Document::read(&file)
+        Command::Doc { file, released } => match released
+            .map_or_else(Builder::new, |folder| Builder::new().released(folder))
+            .read(&file)
             .and_then(|document| dbus_xml_codegen::markdown_reference(&file, &document))
         {
             Ok(markdown) => {

@@ -98,6 +98,8 @@ impl Document {
                 ),
             })?;
         let root = crate::wire::Node::of(plain.as_ref().unwrap_or(&node));
+        let mut docs = docs;
+        crate::since::document(&root, None, &mut docs);
         Ok(Self {
             root,
             node,
@@ -106,6 +108,13 @@ impl Document {
             plain,
             sources: crate::source::interface_sources(xml),
         })
+    }
+
+    /// Adds to the documentation of each interface and member without an
+    /// `org.gtk.GDBus.Since` annotation the oldest of `releases` that has it ("Since 0.2.0.",
+    /// or "Not yet released."), for rustdoc and `doc`.
+    pub fn document_since(&mut self, releases: &crate::since::Releases) {
+        crate::since::document(&self.root, Some(releases), &mut self.docs);
     }
 
     /// The `<interface>` element `name` as the file has it (with the comment right before it),

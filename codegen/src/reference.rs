@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::annotations::{Annotations, DEPRECATED, DOC_STRING};
 use crate::docs::{DocTarget, MemberKind};
 use crate::model::{self, type_ident};
+use crate::since::SINCE;
 use crate::wire::{self, Arg, Direction};
 use crate::{Document, Error, Location, types};
 
@@ -201,10 +202,10 @@ impl Section<'_> {
         if annotations.is_true(DEPRECATED) {
             let _ = writeln!(self.out, "**Deprecated.**\n");
         }
-        // The docs are shown as documentation, not repeated as an annotation.
+        // The docs and the version are shown as documentation, not repeated as annotations.
         let others: Vec<String> = annotations
             .iter()
-            .filter(|(name, _)| *name != DEPRECATED && *name != DOC_STRING)
+            .filter(|(name, _)| ![DEPRECATED, DOC_STRING, SINCE].contains(name))
             .map(|(name, value)| format!("- `{name}` = `{value}`"))
             .collect();
         if !others.is_empty() {

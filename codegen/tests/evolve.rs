@@ -156,3 +156,73 @@ fn with_default_bodies_an_unimplemented_method_answers_not_supported() {
         "2\norg.freedesktop.DBus.Error.NotSupported: method `describe` of `org.example.Counter` is not implemented by this service\n"
     );
 }
+
+/// With the released versions of the file beside it, each member's rustdoc and Markdown
+/// reference say the release that added it; an `org.gtk.GDBus.Since` annotation wins.
+#[test]
+fn docs_say_the_release_that_added_each_member() {
+    let dir = std::env::temp_dir().join(format!("dbus-xml-since-{}", std::process::id()));
+    let released = dir.join("released");
+    std::fs::create_dir_all(&released).unwrap();
+    std::fs::write(released.join("org.example.Counter-1.0.0.xml"), V1).unwrap();
+    std::fs::write(released.join("org.example.Counter-1.10.0.xml"), v2()).unwrap();
+    // Another file's release, which must not count.
+    std::fs::write(released.join("org.example.Other-0.1.xml"), v2()).unwrap();
+    let since = r#"<annotation name="org.gtk.GDBus.Since" value="0.9"/>"#;
+    let working = v2()
+        .replacen(
+            r#"<property name="Step" type="u" access="readwrite"/>"#,
+            &format!(r#"<property name="Step" type="u" access="readwrite">{since}</property>"#),
+            1,
+        )
+        .replacen(
+            "  </interface>",
+            "    <method name=\"reset\"/>\n  </interface>",
+            1,
+        );
+    let xml = dir.join("org.example.Counter.xml");
+    std::fs::write(&xml, &working).unwrap();
+
+    let builder = Builder::new().released(&released);
+    let code = builder.generate_file(&xml).unwrap();
+    // The rustdoc of a function: the doc lines right before `fn NAME(`.
+    let docs_of = |name: &str| -> Vec<String> {
+        let lines: Vec<&str> = code.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with(&format!("fn {name}(")))
+            .unwrap_or_else(|| panic!("no fn {name} in\n{code}"));
+        lines[..at]
+            .iter()
+            .rev()
+            .skip_while(|l| !l.trim_start().starts_with("///"))
+            .take_while(|l| l.trim_start().starts_with("///"))
+            .map(|l| l.trim().to_owned())
+            .collect()
+    };
+    assert!(
+        docs_of("add").contains(&"/// Since 1.0.0.".to_owned()),
+        "{:?}",
+        docs_of("add")
+    );
+    assert!(docs_of("describe").contains(&"/// Since 1.10.0.".to_owned()));
+    assert!(docs_of("reset").contains(&"/// Not yet released.".to_owned()));
+    assert!(
+        docs_of("step").contains(&"/// Since 0.9.".to_owned()),
+        "{:?}",
+        docs_of("step")
+    );
+
+    let document = builder.read(&xml).unwrap();
+    let markdown = dbus_xml_codegen::markdown_reference(&xml, &document).unwrap();
+    for expected in [
+        "Since 1.0.0.",
+        "Since 1.10.0.",
+        "Not yet released.",
+        "Since 0.9.",
+    ] {
+        assert!(markdown.contains(expected), "{expected}:\n{markdown}");
+    }
+    assert!(!markdown.contains("org.gtk.GDBus.Since"), "{markdown}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

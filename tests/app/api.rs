@@ -4,12 +4,14 @@
 use std::path::{Path, PathBuf};
 
 use dbus_xml_codegen::policy::Policy;
+use dbus_xml_codegen::since::Releases;
 use dbus_xml_codegen::{Document, compare, markdown_reference};
 
 const XML: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/interfaces/com.larry_price.test.RandomData.xml"
 );
+const RELEASED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/interfaces/released");
 const REFERENCE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/docs/com.larry_price.test.RandomData.md"
@@ -17,8 +19,7 @@ const REFERENCE: &str = concat!(
 
 /// The interface XML of every release, one file per release.
 fn released() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("interfaces/released");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+    let mut files: Vec<PathBuf> = std::fs::read_dir(RELEASED)
         .expect("interfaces/released")
         .map(|entry| entry.expect("an entry").path())
         .collect();
@@ -71,13 +72,14 @@ fn the_working_xml_breaks_no_client_of_a_release_that_the_policy_does_not_accept
 
 #[test]
 fn the_reference_in_docs_is_current() {
-    let document = Document::read(XML).unwrap();
+    let mut document = Document::read(XML).unwrap();
+    document.document_since(&Releases::read(Path::new(RELEASED), Path::new(XML)).unwrap());
     let expected = markdown_reference(Path::new(XML), &document).unwrap();
     let committed = std::fs::read_to_string(REFERENCE).unwrap_or_default();
     assert!(
         committed == expected,
         "docs/com.larry_price.test.RandomData.md is out of date; regenerate it with\n  \
          cargo run -q -p dbus-xml-codegen -- doc interfaces/com.larry_price.test.RandomData.xml \
-         > docs/com.larry_price.test.RandomData.md"
+         --released interfaces/released > docs/com.larry_price.test.RandomData.md"
     );
 }
