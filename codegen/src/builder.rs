@@ -60,6 +60,8 @@ pub struct GeneratedClient {
     pub module: String,
     /// The proxy, in the client module (`CounterProxy`).
     pub proxy: String,
+    /// The client trait that the proxy implements, in the client module (`CounterClient`).
+    pub client_trait: String,
 }
 
 /// Settings for one run of the generator.
@@ -347,7 +349,7 @@ impl Builder {
                 let plain_interface = document
                     .plain_interface(wire)
                     .expect("the wire layer is built from the plain tree");
-                let (code, proxy) = proxy::proxy_items(
+                let (code, proxy, client_trait) = proxy::proxy_items(
                     plain_interface,
                     &interface,
                     service.as_ref(),
@@ -362,6 +364,7 @@ impl Builder {
                 Some(GeneratedClient {
                     module: module.to_string(),
                     proxy,
+                    client_trait,
                 })
             } else {
                 None
@@ -620,6 +623,7 @@ mod tests {
                 client: Some(GeneratedClient {
                     module: "branch_client".into(),
                     proxy: "BranchProxy".into(),
+                    client_trait: "BranchClient".into(),
                 }),
             }
         );

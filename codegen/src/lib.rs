@@ -16,7 +16,9 @@
 //!   `NameServer<T>` that serves any implementor, the per-call context `NameCall`, the
 //!   signal handle `NameSignals` and the constant `INTERFACE_NAME`;
 //! - `name_client`: the proxy `NameProxy`, with typed signal streams (written by
-//!   `zbus_xmlgen`), and `INTERFACE_NAME` again;
+//!   `zbus_xmlgen`), the client trait `NameClient` that the proxy implements (so client
+//!   logic can be tested with a fake), each signal's owned arguments `SignalEvent`, and
+//!   `INTERFACE_NAME` again;
 //!
 //! and, at its top, `OBJECT_PATH` where the root `<node name>` is a path and `SERVICE_NAME`
 //! where [`Builder::service`] gave one.
@@ -31,6 +33,7 @@
 mod annotations;
 mod builder;
 pub mod check;
+mod client_trait;
 pub mod compare;
 mod docs;
 mod error;

@@ -15,6 +15,7 @@ use zbus_xml::Child;
 use zbus_xmlgen::CodeGenerator;
 
 use crate::annotations::DEPRECATED_NOTE;
+use crate::client_trait::{ProxyFn, client_trait};
 use crate::model::{EmitsChanged, Interface};
 use crate::types;
 
@@ -26,15 +27,15 @@ enum Member<'m> {
     Setter(&'m crate::model::Property),
 }
 
-/// The items of the client module for `interface`, and the name of its proxy; `service` and
-/// `path` become the proxy's defaults where given. Fails only if zbus_xmlgen's output is not
+/// The items of the client module for `interface`, the name of its proxy and that of its
+/// client trait; `service` and `path` become the proxy's defaults where given. Fails only if zbus_xmlgen's output is not
 /// what it is known to write.
 pub(crate) fn proxy_items(
     xml_interface: &zbus_xml::Interface<'_>,
     interface: &Interface,
     service: Option<&BusName<'_>>,
     path: Option<&ObjectPath<'_>>,
-) -> Result<(TokenStream, String), String> {
+) -> Result<(TokenStream, String, String), String> {
     let code = CodeGenerator::new()
         .with_service(service)
         .with_path(path)
@@ -119,11 +120,38 @@ pub(crate) fn proxy_items(
             taken.insert(renamed);
         }
     }
+    let client_name = crate::model::type_ident(interface, "Client").to_string();
+    let client = client_trait(
+        &interface.wire,
+        &client_name,
+        &proxy_name,
+        &proxy_functions(&file, &members),
+    );
     let items = quote! {
         use zbus::proxy;
         #file
+        #client
     };
-    Ok((items, proxy_name))
+    Ok((items, proxy_name, client_name))
+}
+
+/// The functions of the proxy trait in `file`, each with what the client trait makes of it.
+fn proxy_functions<'f>(file: &'f syn::File, members: &[Member<'f>]) -> Vec<ProxyFn<'f>> {
+    let functions = file.items.iter().flat_map(|item| match item {
+        Item::Trait(item) => item.items.iter().collect(),
+        _ => Vec::new(),
+    });
+    functions
+        .filter_map(|item| match item {
+            TraitItem::Fn(function) => Some(function),
+            _ => None,
+        })
+        .zip(members)
+        .map(|(function, member)| match member {
+            Member::Signal(signal) => ProxyFn::Signal(function, signal),
+            _ => ProxyFn::Call(function),
+        })
+        .collect()
 }
 
 /// zbus_xmlgen writes every struct as a tuple; one wider than a tuple carries must be the

@@ -99,6 +99,18 @@ pub(crate) fn wide_structs<'s>(signatures: impl Iterator<Item = &'s Signature>) 
     found
 }
 
+/// Whether `signature` holds a file descriptor anywhere: its owned type is then not `Clone`
+/// (every owned type is `Debug` and `PartialEq`).
+pub(crate) fn holds_fd(signature: &Signature) -> bool {
+    match signature {
+        Signature::Fd => true,
+        Signature::Array(element) => holds_fd(element),
+        Signature::Dict { key, value } => holds_fd(key) || holds_fd(value),
+        Signature::Structure(fields) => fields.iter().any(holds_fd),
+        _ => false,
+    }
+}
+
 /// Whether the owned type of `signature` has a value by `Default` (0, false, "", empty
 /// containers, `/`, the empty signature): all but variants, file descriptors, and structs that
 /// hold one outside a container.
@@ -128,7 +140,7 @@ pub(crate) fn wide_struct_definition(signature: &Signature) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[allow(non_camel_case_types)]
-        #[derive(Debug, Clone, #default zbus::export::serde::Serialize, zbus::export::serde::Deserialize, zbus::Type)]
+        #[derive(Debug, Clone, PartialEq, #default zbus::export::serde::Serialize, zbus::export::serde::Deserialize, zbus::Type)]
         #[serde(crate = "zbus::export::serde")]
         #[zbus(crate = "zbus::wire")]
         pub struct #name(#(pub #fields),*);

@@ -13,6 +13,23 @@ const LIVE_MAIN: &str = r#"mod api {
     include!("api.rs");
 }
 
+use api::d_bus_client::DBusClient;
+use futures_util::StreamExt;
+
+/// Client logic written against the client trait, as an application would: the new owner
+/// of `name`, announced by `NameOwnerChanged` (the bus daemon names none of its arguments)
+/// once `claim` has run.
+async fn new_owner_of<T>(bus: &impl DBusClient, name: &str, claim: impl Future<Output = T>) -> zbus::Result<(T, String)> {
+    let mut changes = bus.receive_name_owner_changed().await?;
+    let claimed = claim.await;
+    while let Some(change) = changes.next().await {
+        if change.arg0 == name {
+            return Ok((claimed, change.arg2));
+        }
+    }
+    Err(zbus::Error::Failure("the signal stream ended".into()))
+}
+
 #[tokio::main]
 async fn main() -> zbus::Result<()> {
     let address = std::env::args().nth(1).expect("a bus address");
@@ -23,6 +40,14 @@ async fn main() -> zbus::Result<()> {
     let names = bus.list_names().await?;
     println!("lists itself: {}", names.iter().any(|n| n == "org.freedesktop.DBus"));
     println!("lists us: {}", names.iter().any(|n| Some(n.as_str()) == connection.unique_name().map(|u| u.as_str())));
+    // The same calls through the trait that the proxy implements.
+    println!("same id through the trait: {}", DBusClient::get_id(&bus).await? == bus.get_id().await?);
+    let claim = zbus::connection::Builder::address(address.as_str())
+        .name("org.example.Watched")
+        .build();
+    let (other, owner) = new_owner_of(&bus, "org.example.Watched", claim).await?;
+    let other = other?;
+    println!("owner announced: {}", Some(owner.as_str()) == other.unique_name().map(|u| u.as_str()));
     Ok(())
 }
 "#;
@@ -75,7 +100,10 @@ fn a_client_generated_from_the_live_bus_daemon_calls_it() {
     assert_eq!(id.len(), 32, "{id}");
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
-        format!("id {id}\nlists itself: true\nlists us: true\n")
+        format!(
+            "id {id}\nlists itself: true\nlists us: true\nsame id through the trait: true\n\
+             owner announced: true\n"
+        )
     );
 }
 

@@ -36,7 +36,8 @@ fn the_quick_start_builds_as_a_fresh_crate() {
             "interfaces/org.example.Counter.xml",
             "Cargo.toml",
             "build.rs",
-            "src/main.rs"
+            "src/main.rs",
+            "tests/client_logic.rs"
         ]
     );
     let (_, dependencies) = &files[1];
@@ -50,6 +51,17 @@ fn the_quick_start_builds_as_a_fresh_crate() {
     }
     krate.write(&files[0].0, &files[0].1);
 
-    let output = krate.cargo("clippy", &["--quiet", "--", "-D", "warnings"]);
+    let output = krate.cargo(
+        "clippy",
+        &["--quiet", "--all-targets", "--", "-D", "warnings"],
+    );
     assert!(output.status.success(), "{}", printed(&output));
+    // The unit test of client logic with a fake runs, and both of its tests pass.
+    let output = krate.cargo("test", &["--quiet", "--test", "client_logic"]);
+    assert!(output.status.success(), "{}", printed(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("test result: ok. 2 passed"),
+        "{}",
+        printed(&output)
+    );
 }

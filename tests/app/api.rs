@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use dbus_xml_codegen::compare::Class;
 use dbus_xml_codegen::policy::Policy;
 use dbus_xml_codegen::since::Releases;
 use dbus_xml_codegen::{Document, compare, markdown_reference};
@@ -82,4 +83,56 @@ fn the_reference_in_docs_is_current() {
          cargo run -q -p dbus-xml-codegen -- doc interfaces/com.larry_price.test.RandomData.xml \
          --released interfaces/released > docs/com.larry_price.test.RandomData.md"
     );
+}
+
+/// `diff` of the app's own 0.1.0 → 0.2.0: nothing breaks old clients of 0.2.0, and each of
+/// the three added members breaks a new client of a 0.1.0 service that relies on it, with
+/// what that client sees.
+#[test]
+fn the_0_2_change_is_judged_both_ways() {
+    let release = |version: &str| {
+        Document::read(format!(
+            "{RELEASED}/com.larry_price.test.RandomData-{version}.xml"
+        ))
+        .unwrap()
+    };
+    let report = compare::compare(release("0.1.0").root(), release("0.2.0").root());
+    let judged: Vec<(&str, Class, Class, &str)> = report
+        .differences
+        .iter()
+        .map(|d| {
+            (
+                d.member.as_deref().unwrap_or(""),
+                d.class,
+                d.class_for_new_clients,
+                d.new_clients_see.as_deref().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        judged,
+        [
+            (
+                "method slow_with_progress",
+                Class::Compatible,
+                Class::Breaking,
+                "calls fail with org.freedesktop.DBus.Error.UnknownMethod"
+            ),
+            (
+                "property bit_interval_ms",
+                Class::Compatible,
+                Class::Breaking,
+                "Get and Set fail (org.freedesktop.DBus.Error.UnknownProperty or InvalidArgs, by \
+                 the service's library)"
+            ),
+            (
+                "signal slow_progress",
+                Class::Compatible,
+                Class::Breaking,
+                "the signal never comes; its handlers never run"
+            ),
+        ]
+    );
+    assert!(!report.fails(false));
+    assert!(report.fails(true), "without the policy, --forward fails");
 }

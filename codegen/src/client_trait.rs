@@ -1,0 +1,226 @@
+//! The client side of one interface as a trait, `NameClient`: the proxy's methods, property
+//! getters and setters, and signal streams of owned arguments, implemented by the proxy.
+//! Application logic that takes `impl NameClient` runs against the bus through the proxy, and
+//! against a fake in a unit test.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{FnArg, Pat, ReturnType, TraitItemFn};
+
+use crate::model::Signal;
+use crate::names::pascal_case;
+use crate::types;
+
+/// The widest signal whose arguments a tuple decodes (serde's and zvariant's tuples stop at
+/// 16); a wider one has no stream in the trait.
+const WIDEST_SIGNAL: usize = 16;
+
+/// One function of the proxy trait, as the client trait needs it.
+pub(crate) enum ProxyFn<'f> {
+    /// A method, a property getter or a setter: the trait has it as it is, async.
+    Call(&'f TraitItemFn),
+    /// A signal: the trait has its stream of owned arguments.
+    Signal(&'f TraitItemFn, &'f Signal),
+}
+
+/// The trait `{trait_name}`, its implementation for the proxy `proxy`, and the owned
+/// arguments of each signal; `interface` is the interface's name on the bus.
+pub(crate) fn client_trait(
+    interface: &str,
+    trait_name: &str,
+    proxy: &str,
+    functions: &[ProxyFn<'_>],
+) -> TokenStream {
+    let (trait_name, proxy) = (format_ident!("{trait_name}"), format_ident!("{proxy}"));
+    let mut declarations = Vec::new();
+    let mut implementations = Vec::new();
+    let mut events = Vec::new();
+    for function in functions {
+        match function {
+            ProxyFn::Call(function) => {
+                // Docs and `#[deprecated]` go on the declaration; on an implementation they
+                // have no effect.
+                let (head, call) = call(function, &proxy);
+                let attrs = kept_attrs(function);
+                declarations.push(quote!(#(#attrs)* #head;));
+                implementations.push(quote!(#head { #call }));
+            }
+            ProxyFn::Signal(function, signal) if signal.args.len() <= WIDEST_SIGNAL => {
+                let (declaration, implementation, event) = signal_stream(function, signal, &proxy);
+                declarations.push(declaration);
+                implementations.push(implementation);
+                events.push(event);
+            }
+            ProxyFn::Signal(..) => {}
+        }
+    }
+    let doc = format!(
+        " The client side of `{interface}` as a trait: take `impl {trait_name}` in application \
+         code, and hand it the proxy [`{proxy}`] on a bus or a fake of your own in a unit test. \
+         Implementors may write `async fn`."
+    );
+    let events_doc = " A stream of one signal's arguments, decoded from the proxy's signal \
+                      stream; a signal whose arguments do not decode as the XML declares is \
+                      passed over.";
+    quote! {
+        #[doc = #doc]
+        pub trait #trait_name {
+            #(#declarations)*
+        }
+
+        impl #trait_name for #proxy<'_> {
+            #(#implementations)*
+        }
+
+        #(#events)*
+
+        #[doc = #events_doc]
+        pub struct SignalEvents<S, T> {
+            signals: S,
+            decode: fn(&zbus::Message) -> Option<T>,
+        }
+
+        impl<S, T> zbus::export::futures_core::Stream for SignalEvents<S, T>
+        where
+            S: zbus::export::futures_core::Stream + Unpin,
+            S::Item: Into<zbus::Message>,
+        {
+            type Item = T;
+
+            fn poll_next(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<Option<T>> {
+                let this = self.get_mut();
+                loop {
+                    let polled = std::pin::Pin::new(&mut this.signals).poll_next(cx);
+                    match polled {
+                        std::task::Poll::Ready(Some(signal)) => {
+                            if let Some(event) = (this.decode)(&signal.into()) {
+                                return std::task::Poll::Ready(Some(event));
+                            }
+                        }
+                        std::task::Poll::Ready(None) => return std::task::Poll::Ready(None),
+                        std::task::Poll::Pending => return std::task::Poll::Pending,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The doc and `#[deprecated]` attributes of a proxy function.
+fn kept_attrs(function: &TraitItemFn) -> Vec<&syn::Attribute> {
+    function
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc") || a.path().is_ident("deprecated"))
+        .collect()
+}
+
+/// The names of a function's arguments, as its parameters name them.
+fn argument_names(function: &TraitItemFn) -> Vec<&Pat> {
+    function
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            FnArg::Typed(typed) => Some(&*typed.pat),
+            FnArg::Receiver(_) => None,
+        })
+        .collect()
+}
+
+/// A method, getter or setter: the function's head (name, arguments, an async result) and
+/// its call of the proxy's own function.
+fn call(function: &TraitItemFn, proxy: &syn::Ident) -> (TokenStream, TokenStream) {
+    let syn::Signature {
+        ident,
+        generics,
+        inputs,
+        output,
+        ..
+    } = &function.sig;
+    let result = match output {
+        ReturnType::Type(_, ty) => quote!(#ty),
+        ReturnType::Default => quote!(()),
+    };
+    let names = argument_names(function);
+    let head = quote! {
+        fn #ident #generics (#inputs) -> impl std::future::Future<Output = #result> + Send
+    };
+    (head, quote!(#proxy::#ident(self, #(#names),*)))
+}
+
+/// A signal: the declaration of `receive_NAME`, its implementation (the proxy's stream,
+/// decoded), and the type of its owned arguments, `NameEvent`.
+fn signal_stream(
+    function: &TraitItemFn,
+    signal: &Signal,
+    proxy: &syn::Ident,
+) -> (TokenStream, TokenStream, TokenStream) {
+    let name = function.sig.ident.to_string();
+    let name = name.trim_start_matches("r#");
+    let receive = format_ident!("receive_{name}");
+    let event = format_ident!("{}Event", pascal_case(name));
+    let fields: Vec<&syn::Ident> = signal.args.iter().map(|a| &a.rust).collect();
+    let types: Vec<TokenStream> = signal
+        .args
+        .iter()
+        .map(|a| types::owned(&a.signature))
+        .collect();
+    let docs = signal.args.iter().enumerate().map(|(i, a)| match &a.wire {
+        Some(name) => format!(" The argument `{name}`."),
+        None => format!(" Argument {} (the XML names none).", i + 1),
+    });
+    let clone =
+        (!signal.args.iter().any(|a| types::holds_fd(&a.signature))).then(|| quote!(Clone,));
+    let derives = quote!(#[derive(Debug, #clone PartialEq)]);
+    let wire = &signal.wire;
+    let event_doc = format!(" The arguments of the signal `{wire}`, owned.");
+    let receive_doc = format!(
+        " Receives the signal `{wire}` from now on, each with its arguments (the proxy's \
+         [`{proxy}::{receive}`], decoded)."
+    );
+    // The signal's own docs, then how to receive it.
+    let attrs = kept_attrs(function);
+    let stream = quote!(impl zbus::export::futures_core::Stream<Item = #event> + Send + Unpin);
+    let declaration = quote! {
+        #(#attrs)*
+        #[doc = ""]
+        #[doc = #receive_doc]
+        fn #receive(&self) -> impl std::future::Future<Output = zbus::Result<#stream>> + Send;
+    };
+    // Several arguments are a tuple in the body; one is itself.
+    let decode = match (fields.as_slice(), types.as_slice()) {
+        ([], _) => quote!(|_| Some(#event {})),
+        ([field], [ty]) => quote! {
+            |message| {
+                let body = message.body();
+                let #field: #ty = body.deserialize().ok()?;
+                Some(#event { #field })
+            }
+        },
+        (fields, types) => quote! {
+            |message| {
+                let body = message.body();
+                let (#(#fields,)*): (#(#types,)*) = body.deserialize().ok()?;
+                Some(#event { #(#fields),* })
+            }
+        },
+    };
+    let implementation = quote! {
+        async fn #receive(&self) -> zbus::Result<#stream> {
+            let signals = #proxy::#receive(self).await?;
+            Ok(SignalEvents { signals, decode: #decode })
+        }
+    };
+    let event_type = quote! {
+        #[doc = #event_doc]
+        #derives
+        pub struct #event {
+            #(#[doc = #docs] pub #fields: #types,)*
+        }
+    };
+    (declaration, implementation, event_type)
+}
