@@ -76,8 +76,14 @@ fn order(version: &str) -> Vec<(u64, String)> {
 /// Without `releases`, of those with an `org.gtk.GDBus.Since` annotation (as a document is
 /// read); with them, of all others, from the oldest release that has each.
 pub(crate) fn document(root: &Node, releases: Option<&Releases>, docs: &mut Docs) {
+    let mut seen = std::collections::HashSet::new();
     for interface in root.walk().iter().flat_map(|node| &node.interfaces) {
         let name = interface.name.as_str();
+        // Docs are kept by interface name: an interface that several nodes carry is
+        // documented once.
+        if !seen.insert(name) {
+            continue;
+        }
         let mut note =
             |target: DocTarget, annotated: Option<&str>, has: &dyn Fn(&Interface) -> bool| {
                 let text = match (annotated, releases) {
@@ -115,7 +121,19 @@ pub(crate) fn document(root: &Node, releases: Option<&Releases>, docs: &mut Docs
 
 #[cfg(test)]
 mod tests {
-    use super::order;
+    use super::*;
+
+    #[test]
+    fn an_interface_on_several_nodes_is_documented_once() {
+        let method =
+            r#"<method name="m"><annotation name="org.gtk.GDBus.Since" value="2"/></method>"#;
+        let xml = format!(
+            r#"<node><interface name="a.B">{method}</interface><node name="c"><interface name="a.B">{method}</interface></node></node>"#
+        );
+        let document = Document::parse("x.xml", &xml).unwrap();
+        let target = DocTarget::member("a.B", MemberKind::Method, "m");
+        assert_eq!(document.docs.text(&target).as_deref(), Some("Since 2."));
+    }
 
     #[test]
     fn versions_sort_by_their_numbers() {
