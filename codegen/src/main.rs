@@ -54,10 +54,8 @@ enum Command {
         /// standard org.freedesktop.DBus.{Introspectable, Peer, Properties, ObjectManager}].
         #[arg(long = "interface", value_name = "NAME")]
         interfaces: Vec<String>,
-        /// The folder of FILE's released versions (NAME-VERSION.xml for NAME.xml): the docs
-        /// say the version that added each interface and member.
-        #[arg(long, value_name = "DIR", requires = "file")]
-        released: Option<PathBuf>,
+        #[command(flatten)]
+        released: ReleasedArg,
         /// The well-known bus name that the generated proxies call by default.
         #[arg(long, conflicts_with = "dest")]
         service: Option<String>,
@@ -125,11 +123,28 @@ enum Command {
     Doc {
         /// The introspection XML file.
         file: PathBuf,
-        /// The folder of FILE's released versions (NAME-VERSION.xml for NAME.xml): the docs
-        /// say the version that added each interface and member.
-        #[arg(long, value_name = "DIR")]
-        released: Option<PathBuf>,
+        #[command(flatten)]
+        released: ReleasedArg,
     },
+}
+
+/// The released versions of FILE, for the "Since" of its docs.
+#[derive(Debug, clap::Args)]
+struct ReleasedArg {
+    /// The folder of FILE's released versions (NAME-VERSION.xml for NAME.xml): the docs say
+    /// the version that added each interface and member.
+    #[arg(long, value_name = "DIR", requires = "file")]
+    released: Option<PathBuf>,
+}
+
+impl ReleasedArg {
+    /// `builder`, reading the released versions where the folder was given.
+    fn apply(self, builder: Builder) -> Builder {
+        match self.released {
+            Some(folder) => builder.released(folder),
+            None => builder,
+        }
+    }
 }
 
 /// Which bus a verb that reads a live object connects to.
@@ -197,9 +212,7 @@ fn main() -> ExitCode {
             if !interfaces.is_empty() {
                 builder = builder.interfaces(interfaces);
             }
-            if let Some(released) = released {
-                builder = builder.released(released);
-            }
+            builder = released.apply(builder);
             if let Some(service) = service.or_else(|| dest.clone()) {
                 builder = builder.service(service);
             }
@@ -298,7 +311,7 @@ fn main() -> ExitCode {
             finish("diff", report, json, &|r: &Report| r.fails(forward))
         }
         Command::Doc { file, released } => match released
-            .map_or_else(Builder::new, |folder| Builder::new().released(folder))
+            .apply(Builder::new())
             .read(&file)
             .and_then(|document| dbus_xml_codegen::markdown_reference(&file, &document))
         {
