@@ -9,7 +9,9 @@ use zbus::ObjectPath;
 use zbus::names::BusName;
 
 use crate::compare::STANDARD_INTERFACES;
-use crate::{Document, Error, Location, Warning, model, names, proxy, server, types, wire};
+use crate::{
+    Document, Error, Location, Warning, model, names, object_manager, proxy, server, types, wire,
+};
 
 /// The namespace prefix of Telepathy's extensions to the introspection format.
 const TELEPATHY: &str = "tp";
@@ -81,6 +83,8 @@ pub struct Builder {
     interfaces: Option<Vec<String>>,
     /// The folder set with [`Builder::released`].
     released: Option<PathBuf>,
+    /// Set with [`Builder::object_manager`].
+    object_manager: bool,
 }
 
 impl Builder {
@@ -97,6 +101,7 @@ impl Builder {
             build_client: true,
             interfaces: None,
             released: None,
+            object_manager: false,
         }
     }
 
@@ -189,6 +194,18 @@ impl Builder {
     /// Whether to generate the client side (the proxy) of every interface; on by default.
     pub fn build_client(mut self, build_client: bool) -> Self {
         self.build_client = build_client;
+        self
+    }
+
+    /// Whether to generate the module `object_manager` too (off by default), for services
+    /// of many objects published with `org.freedesktop.DBus.ObjectManager`, like
+    /// gdbus-codegen's `--c-generate-object-manager`. Server side: `Tree`, served at a path,
+    /// to which `Object`s made of generated servers are added and removed (each announced
+    /// in one `InterfacesAdded` or `InterfacesRemoved`), and `Tree::object_path`, which
+    /// escapes any id into a path. Client side: `watch`, the objects of a remote tree as the
+    /// generated proxies (the enum `Interface`) and a stream of its `Change`s.
+    pub fn object_manager(mut self, object_manager: bool) -> Self {
+        self.object_manager = object_manager;
         self
     }
 
@@ -299,6 +316,7 @@ impl Builder {
         ];
         let mut stems = std::collections::HashSet::new();
         let mut made = Vec::new();
+        let mut clients_of = Vec::new();
         let all = document.root().all_interfaces();
         if let Some(named) = &self.interfaces
             && let Some(missing) = named.iter().find(|n| !all.iter().any(|i| &i.name == *n))
@@ -361,6 +379,12 @@ impl Builder {
                     ))
                 })?;
                 let module = side_module(&interface, Side::Client, code, &mut items);
+                clients_of.push(object_manager::ClientOf {
+                    wire: wire.clone(),
+                    variant: model::type_ident(&interface, ""),
+                    module: module.clone(),
+                    proxy: format_ident!("{proxy}"),
+                });
                 Some(GeneratedClient {
                     module: module.to_string(),
                     proxy,
@@ -381,6 +405,10 @@ impl Builder {
                 server,
                 client,
             });
+        }
+        if self.object_manager {
+            let clients = self.build_client.then_some(clients_of.as_slice());
+            items.push(object_manager::module(self.build_server, clients));
         }
         let file = syn::parse2::<syn::File>(quote!(#(#items)*)).map_err(|e| {
             invalid(format!(

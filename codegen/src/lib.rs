@@ -39,6 +39,7 @@ mod docs;
 mod error;
 mod model;
 mod names;
+mod object_manager;
 mod parse;
 pub mod policy;
 mod proxy;

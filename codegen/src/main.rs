@@ -67,6 +67,10 @@ enum Command {
         /// org.freedesktop.DBus.Error.NotSupported, getters their type's default value.
         #[arg(long)]
         default_impls: bool,
+        /// Generate the module `object_manager` too: a tree of objects with
+        /// org.freedesktop.DBus.ObjectManager (server: `Tree`; client: `watch`).
+        #[arg(long)]
+        object_manager: bool,
     },
     /// Compare a live object's introspection with FILE.
     ///
@@ -203,10 +207,12 @@ fn main() -> ExitCode {
             service,
             object_path,
             default_impls,
+            object_manager,
             released,
         } => {
             let mut builder = Builder::new()
                 .default_impls(default_impls)
+                .object_manager(object_manager)
                 .build_server(!client_only)
                 .build_client(!server_only);
             if !interfaces.is_empty() {

@@ -170,3 +170,28 @@ pub async fn wait_for_name(connection: &zbus::Connection, name: &str) -> zbus::R
     .await
     .map_err(|_| zbus::Error::Failure(format!("nobody took the name {name} within {WAIT:?}")))?
 }
+
+/// The lines a child process prints, read by a thread so that every wait on them has a
+/// timeout.
+pub struct Lines(mpsc::Receiver<String>);
+
+impl Lines {
+    /// Reads `stream` (a child's piped stdout) line by line.
+    pub fn of(stream: impl std::io::Read + Send + 'static) -> Self {
+        let (send, receive) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self(receive)
+    }
+
+    /// The next line before `deadline`, or `None` when none came.
+    pub fn next_before(&self, deadline: std::time::Instant) -> Option<String> {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        self.0.recv_timeout(left).ok()
+    }
+}

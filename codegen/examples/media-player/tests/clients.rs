@@ -2,41 +2,16 @@
 //! `busctl` (sd-bus), `gdbus` (GDBus), Qt's `qdbus`, and `playerctl` (the MPRIS world's own
 //! tool), while `dbus-monitor` watches what it announces.
 
-use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
 use std::time::Instant;
 
-use test_bus::{PrivateBus, WAIT};
+use test_bus::{Lines, PrivateBus, WAIT};
 
 const NAME: &str = "org.mpris.MediaPlayer2.codegen_example";
 const PATH: &str = "/org/mpris/MediaPlayer2";
 const PLAYER: &str = "org.mpris.MediaPlayer2.Player";
 /// Where Debian's qdbus-qt6 puts Qt's `qdbus` (off PATH).
 const QDBUS: &str = "/usr/lib/qt6/bin/qdbus";
-
-/// The lines a child prints, read by a thread so that every wait on them has a timeout.
-struct Lines(mpsc::Receiver<String>);
-
-impl Lines {
-    fn of(stream: impl Read + Send + 'static) -> Self {
-        let (send, receive) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                if send.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Self(receive)
-    }
-
-    /// The next line before `deadline`, or `None` when none came.
-    fn next_before(&self, deadline: Instant) -> Option<String> {
-        let left = deadline.saturating_duration_since(Instant::now());
-        self.0.recv_timeout(left).ok()
-    }
-}
 
 /// The example player, serving on a private bus of its own; killed when dropped.
 struct Running {
