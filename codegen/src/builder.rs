@@ -379,9 +379,17 @@ impl Builder {
                     ))
                 })?;
                 let module = side_module(&interface, Side::Client, code, &mut items);
+                // Two interfaces whose names end alike get distinct variants, as modules.
+                let mut variant = model::type_ident(&interface, "");
+                if clients_of
+                    .iter()
+                    .any(|c: &object_manager::ClientOf| c.variant == variant)
+                {
+                    variant = format_ident!("{}", names::pascal_case(&interface.module_stem));
+                }
                 clients_of.push(object_manager::ClientOf {
                     wire: wire.clone(),
-                    variant: model::type_ident(&interface, ""),
+                    variant,
                     module: module.clone(),
                     proxy: format_ident!("{proxy}"),
                 });

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::compare::{self, Report};
 use crate::wire::Node;
-use crate::{Document, Error};
+use crate::{Document, Error, check_tree};
 
 /// Why the check could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +20,16 @@ pub enum CheckError {
         /// The bus name asked.
         destination: String,
         /// The object path asked.
+        path: String,
+        /// Why.
+        source: zbus::Error,
+    },
+    /// The object manager's `GetManagedObjects` failed.
+    #[error("cannot read the managed objects of {destination} {path}: {source}")]
+    Managed {
+        /// The bus name asked.
+        destination: String,
+        /// The manager's path.
         path: String,
         /// Why.
         source: zbus::Error,
@@ -66,10 +76,14 @@ pub async fn introspect(
 }
 
 /// Introspects the object `path` of `destination` on `connection` and compares it with the
-/// XML file at `xml_path`. With `recursive`, every object below it too, each against the
-/// file's node of the same path below the root (the way `gdbus introspect --recurse` walks
-/// them); without, the root object alone, and the report lists the file's child nodes that
-/// were not compared.
+/// XML file at `xml_path`. Without `recursive`, the root object alone, and the report lists
+/// the file's child nodes that were not compared. With it, every object below too (walked as
+/// `gdbus introspect --recurse` walks them), each against the file's node of its path where
+/// the file names one, else against the file's interfaces that it carries (a file like
+/// UDisks2's declares at its root the interfaces of objects that come and go below); where
+/// the root serves `org.freedesktop.DBus.ObjectManager`, its `GetManagedObjects` too: every
+/// object with interfaces listed, none without, each declared readable property announced
+/// with its type.
 pub async fn check(
     connection: &zbus::Connection,
     destination: &str,
@@ -85,7 +99,25 @@ pub async fn check(
         return Ok(compare::compare_object(&declared, live.root()).one_way());
     }
     let live = introspect_tree(connection, destination, path).await?;
-    Ok(compare::compare(&declared, &live).one_way())
+    let (declared, not_carried) = check_tree::declared_like(&declared, &live);
+    let mut report = compare::compare(&declared, &live);
+    report.not_carried = not_carried;
+    if live
+        .interfaces
+        .iter()
+        .any(|i| i.name == check_tree::OBJECT_MANAGER)
+    {
+        let managed = check_tree::managed_objects(connection, destination, path)
+            .await
+            .map_err(|source| CheckError::Managed {
+                destination: destination.to_owned(),
+                path: path.to_owned(),
+                source,
+            })?;
+        check_tree::compare_managed(&declared, &live, &managed, &mut report);
+        report.differences.sort();
+    }
+    Ok(report.one_way())
 }
 
 /// The object `path` of `destination` and every object below it, each introspected on its

@@ -102,6 +102,15 @@ pub enum Waiver {
 impl Difference {
     /// A difference of `class` for old clients (`old_clients_see` where they can fail) and
     /// for new clients (`new_clients_see` where they can fail).
+    /// A difference that only clients of the old side can meet (the file's, in a check).
+    pub(crate) fn at(
+        place: (Option<String>, Option<String>, Option<String>),
+        what: String,
+        old_clients_see: Option<String>,
+    ) -> Self {
+        Self::new(place, what, old_clients_see, None)
+    }
+
     fn new(
         place: (Option<String>, Option<String>, Option<String>),
         what: String,
@@ -187,6 +196,9 @@ pub struct Report {
     /// Nodes below the root that were not compared (the root object was compared alone), by
     /// their path below the root.
     pub not_compared: Vec<String>,
+    /// Interfaces of the file that no object of a live tree with an object manager carries
+    /// now, so that nothing was compared with them (`check --recursive`).
+    pub not_carried: Vec<String>,
 }
 
 impl Report {
@@ -298,6 +310,13 @@ impl fmt::Display for Report {
                  compares them too",
                 self.not_compared.len(),
                 self.not_compared.join(", ")
+            )?;
+        }
+        if !self.not_carried.is_empty() {
+            writeln!(
+                f,
+                "no live object carries {}: not compared",
+                self.not_carried.join(", ")
             )?;
         }
         let (breaking, compatible) = (self.breaking_count(), self.compatible_count());

@@ -20,6 +20,10 @@
 //!   logic can be tested with a fake), each signal's owned arguments `SignalEvent`, and
 //!   `INTERFACE_NAME` again;
 //!
+//! with [`Builder::object_manager`], `object_manager`: the server's `Tree` of objects made of
+//! generated servers, published with `org.freedesktop.DBus.ObjectManager`, and the client's
+//! `watch` of such a tree as the generated proxies;
+//!
 //! and, at its top, `OBJECT_PATH` where the root `<node name>` is a path and `SERVICE_NAME`
 //! where [`Builder::service`] gave one.
 //!
@@ -33,6 +37,7 @@
 mod annotations;
 mod builder;
 pub mod check;
+mod check_tree;
 mod client_trait;
 pub mod compare;
 mod docs;

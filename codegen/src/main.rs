@@ -89,8 +89,10 @@ enum Command {
         /// Fail on compatible differences too.
         #[arg(long)]
         strict: bool,
-        /// Check every object below the path too, each against the file's node of the same
-        /// path below the root (without it, the root object alone, and the report says so).
+        /// Check every object below the path too: each against the file's node of the same
+        /// path below the root, else against the file's interfaces it carries; and, where the
+        /// root serves org.freedesktop.DBus.ObjectManager, GetManagedObjects against the file
+        /// (without it, the root object alone, and the report says so).
         #[arg(long, short)]
         recursive: bool,
         #[command(flatten)]

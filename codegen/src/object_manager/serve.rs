@@ -9,11 +9,8 @@ pub type ManagedObjects = std::collections::HashMap<
 type Boxed<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
 
 /// Reads the properties of one interface served at a path (its `GetAll`).
-type ReadProperties = std::sync::Arc<
-    dyn Fn(zbus::Connection, zbus::OwnedObjectPath) -> Boxed<zbus::fdo::Result<Properties>>
-        + Send
-        + Sync,
->;
+type ReadProperties =
+    fn(zbus::Connection, zbus::OwnedObjectPath) -> Boxed<zbus::fdo::Result<Properties>>;
 
 /// Serves one interface at a path; `false` where the path has it already.
 type ServeAt =
@@ -28,27 +25,26 @@ struct Managed {
 
 impl Managed {
     fn of<I: zbus::object_server::Interface>() -> Self {
-        let properties: ReadProperties = std::sync::Arc::new(|connection, path| {
-            Box::pin(async move {
-                let server = connection.object_server();
-                let interface = server.interface::<_, I>(&path).await?;
-                let emitter = interface.signal_emitter().clone();
-                let interface = interface.get().await;
-                zbus::object_server::Interface::get_all(
-                    &*interface,
-                    server,
-                    &connection,
-                    None,
-                    &emitter,
-                )
-                .await
-            })
-        });
         Self {
             name: I::name(),
-            properties,
+            properties: properties_of::<I>,
         }
     }
+}
+
+/// The properties of the interface `I` served at `path` (what `GetAll` answers).
+fn properties_of<I: zbus::object_server::Interface>(
+    connection: zbus::Connection,
+    path: zbus::OwnedObjectPath,
+) -> Boxed<zbus::fdo::Result<Properties>> {
+    Box::pin(async move {
+        let server = connection.object_server();
+        let interface = server.interface::<_, I>(&path).await?;
+        let emitter = interface.signal_emitter().clone();
+        let interface = interface.get().await;
+        zbus::object_server::Interface::get_all(&*interface, server, &connection, None, &emitter)
+            .await
+    })
 }
 
 /// One interface waiting to be served at a path of its object.
@@ -98,7 +94,7 @@ impl Object {
 
 /// The objects of a tree, by path, each with its interfaces in the order they were added.
 type Objects = std::sync::Arc<
-    std::sync::Mutex<std::collections::HashMap<zbus::OwnedObjectPath, Vec<Managed>>>,
+    std::sync::Mutex<std::collections::HashMap<zbus::OwnedObjectPath, std::sync::Arc<[Managed]>>>,
 >;
 
 /// A tree of objects below one path, published with `org.freedesktop.DBus.ObjectManager`
@@ -113,13 +109,17 @@ type Objects = std::sync::Arc<
 /// the objects of a tree through it, not through `ObjectServer::at`: an interface served
 /// behind its back is not managed.
 ///
-/// zbus's own `fdo::ObjectManager` (its `object-manager` feature) lists the path nodes and
-/// announces each interface on its own: serve one or the other at a path, not both.
+/// zbus's own `fdo::ObjectManager` lists the path nodes as objects and announces each
+/// interface in a signal of its own. Where zbus's `object-manager` feature is on in a build
+/// (its default features turn it on), zbus announces the tree's changes that way too, and
+/// the tree leaves that to it ([`Tree::zbus_announces`]): build zbus with
+/// `default-features = false` for one signal per object.
 #[derive(Clone)]
 pub struct Tree {
     connection: zbus::Connection,
     path: zbus::OwnedObjectPath,
     objects: Objects,
+    zbus_announces: bool,
 }
 
 impl std::fmt::Debug for Tree {
@@ -141,12 +141,17 @@ impl Tree {
         let manager = Manager {
             objects: objects.clone(),
         };
-        if connection
-            .object_server()
-            .at(&path, manager)
-            .await?
-            .is_some()
-        {
+        // With zbus's `object-manager` feature, zbus reads the properties of every object
+        // below an interface called org.freedesktop.DBus.ObjectManager as it is served: a
+        // probe below tells whether it does (and so announces each interface itself).
+        let server = connection.object_server();
+        let probe_path = format!("{}/{PROBE}", path.as_str().trim_end_matches('/'));
+        let probe = Probe::default();
+        let read = probe.read.clone();
+        server.at(probe_path.as_str(), probe).await?;
+        let served = server.at(&path, manager).await;
+        server.remove::<Probe, _>(probe_path.as_str()).await?;
+        if served?.is_some() {
             return Err(zbus::Error::InterfaceExists(
                 <Manager as zbus::object_server::Interface>::name(),
                 path.into_inner(),
@@ -156,7 +161,17 @@ impl Tree {
             connection: connection.clone(),
             path,
             objects,
+            zbus_announces: read.load(std::sync::atomic::Ordering::SeqCst),
         })
+    }
+
+    /// Whether zbus announces the tree's changes itself, one interface a signal: where its
+    /// `object-manager` feature is on (as in its default features) in the build, zbus takes
+    /// any interface called org.freedesktop.DBus.ObjectManager for its own, and the tree
+    /// leaves announcing to it rather than send every change twice. (It found out by serving
+    /// a probe below its path for a moment, which zbus then announced and withdrew.)
+    pub fn zbus_announces(&self) -> bool {
+        self.zbus_announces
     }
 
     /// The manager's path.
@@ -225,7 +240,7 @@ impl Tree {
             served.push(pending.managed);
         }
         self.announce(&path, &served).await?;
-        self.lock().insert(path, served);
+        self.lock().insert(path, served.into());
         Ok(())
     }
 
@@ -251,7 +266,9 @@ impl Tree {
         }
         let managed = Managed::of::<I>();
         self.announce(&path, std::slice::from_ref(&managed)).await?;
-        self.lock().entry(path).or_default().push(managed);
+        let mut objects = self.lock();
+        let interfaces = objects.entry(path).or_default();
+        *interfaces = interfaces.iter().cloned().chain([managed]).collect();
         Ok(())
     }
 
@@ -268,20 +285,25 @@ impl Tree {
             let interfaces = objects
                 .get_mut(&path)
                 .ok_or(zbus::Error::InterfaceNotFound)?;
-            let before = interfaces.len();
-            interfaces.retain(|managed| managed.name != name);
-            if interfaces.len() == before {
+            let kept: Vec<Managed> = interfaces
+                .iter()
+                .filter(|managed| managed.name != name)
+                .cloned()
+                .collect();
+            if kept.len() == interfaces.len() {
                 return Err(zbus::Error::InterfaceNotFound);
             }
-            if interfaces.is_empty() {
+            if kept.is_empty() {
                 objects.remove(&path);
+            } else {
+                *interfaces = kept.into();
             }
         }
         self.connection
             .object_server()
             .remove_named(&path, name.clone())
             .await?;
-        Manager::interfaces_removed(&self.emitter()?, &path, vec![name]).await
+        self.announce_removed(&path, vec![name]).await
     }
 
     /// Removes the object `path` with all its interfaces, and announces it with one
@@ -292,15 +314,17 @@ impl Tree {
             .lock()
             .remove(&path)
             .ok_or_else(|| zbus::Error::Failure(format!("the tree has no object at {path}")))?;
-        let names: Vec<zbus::names::InterfaceName<'static>> =
-            interfaces.into_iter().map(|managed| managed.name).collect();
+        let names: Vec<zbus::names::InterfaceName<'static>> = interfaces
+            .iter()
+            .map(|managed| managed.name.clone())
+            .collect();
         for name in &names {
             self.connection
                 .object_server()
                 .remove_named(&path, name.clone())
                 .await?;
         }
-        Manager::interfaces_removed(&self.emitter()?, &path, names).await
+        self.announce_removed(&path, names).await
     }
 
     /// `path`, where it lies below the manager's.
@@ -315,12 +339,15 @@ impl Tree {
         }
     }
 
-    /// Sends `InterfacesAdded` for `interfaces` of the object `path`.
+    /// Sends `InterfacesAdded` for `interfaces` of the object `path`, unless zbus did.
     async fn announce(
         &self,
         path: &zbus::OwnedObjectPath,
         interfaces: &[Managed],
     ) -> zbus::Result<()> {
+        if self.zbus_announces {
+            return Ok(());
+        }
         let mut added = std::collections::HashMap::new();
         for managed in interfaces {
             let properties = (managed.properties)(self.connection.clone(), path.clone()).await?;
@@ -329,17 +356,51 @@ impl Tree {
         Manager::interfaces_added(&self.emitter()?, path, added).await
     }
 
+    /// Sends `InterfacesRemoved` for `interfaces` of the object `path`, unless zbus did.
+    async fn announce_removed(
+        &self,
+        path: &zbus::OwnedObjectPath,
+        interfaces: Vec<zbus::names::InterfaceName<'static>>,
+    ) -> zbus::Result<()> {
+        if self.zbus_announces {
+            return Ok(());
+        }
+        Manager::interfaces_removed(&self.emitter()?, path, interfaces).await
+    }
+
     fn emitter(&self) -> zbus::Result<zbus::object_server::SignalEmitter<'static>> {
         zbus::object_server::SignalEmitter::new(&self.connection, self.path.clone())
     }
 
     fn lock(
         &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<zbus::OwnedObjectPath, Vec<Managed>>>
-    {
+    ) -> std::sync::MutexGuard<
+        '_,
+        std::collections::HashMap<zbus::OwnedObjectPath, std::sync::Arc<[Managed]>>,
+    > {
         self.objects
             .lock()
             .expect("the tree's lock is never held across a panic")
+    }
+}
+
+/// The element of the path below a new tree's where [`Probe`] is served for a moment.
+const PROBE: &str = "_dbus_xml_codegen_probe";
+
+/// Served below a tree's path while its manager is served: its property is read there only
+/// where zbus's `object-manager` feature is on.
+#[derive(Default)]
+struct Probe {
+    read: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[zbus::interface(name = "rs.dbus_xml_codegen.Probe")]
+impl Probe {
+    /// Notes that zbus read it.
+    #[zbus(property)]
+    async fn read(&self) -> bool {
+        self.read.store(true, std::sync::atomic::Ordering::SeqCst);
+        true
     }
 }
 
@@ -356,7 +417,7 @@ impl Manager {
         &self,
         #[zbus(connection)] connection: &zbus::Connection,
     ) -> zbus::fdo::Result<ManagedObjects> {
-        let objects: Vec<(zbus::OwnedObjectPath, Vec<Managed>)> = self
+        let objects: Vec<(zbus::OwnedObjectPath, std::sync::Arc<[Managed]>)> = self
             .objects
             .lock()
             .expect("the tree's lock is never held across a panic")
@@ -366,9 +427,9 @@ impl Manager {
         let mut managed = ManagedObjects::with_capacity(objects.len());
         for (path, interfaces) in objects {
             let mut by_name = std::collections::HashMap::with_capacity(interfaces.len());
-            for interface in interfaces {
+            for interface in interfaces.iter() {
                 let properties = (interface.properties)(connection.clone(), path.clone()).await?;
-                by_name.insert(interface.name.into(), properties);
+                by_name.insert(interface.name.clone().into(), properties);
             }
             managed.insert(path, by_name);
         }
