@@ -50,7 +50,8 @@ pub(crate) fn module(server: bool, clients: Option<&[ClientOf]>) -> TokenStream 
         /// A tree of objects below one path with `org.freedesktop.DBus.ObjectManager`: the
         /// server's [`Tree`](self) of generated servers, and the client's [`watch`](self) of
         /// one as generated proxies.
-        #[allow(dead_code, clippy::type_complexity)]
+        // The variants are named after the file's interfaces (`PPP`).
+        #[allow(dead_code, clippy::type_complexity, clippy::upper_case_acronyms)]
         pub mod object_manager {
             #(#items)*
         }

@@ -171,21 +171,8 @@ impl Leaf {
 }
 
 async fn check_tree(bus: &test_bus::PrivateBus, extra: &[&str]) -> (Option<i32>, String) {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_dbus-xml-codegen"))
-        .args(["check", TREE, "--dest", "org.example.Tree"])
-        .args(["--address", bus.address()])
-        .args(extra)
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(test_bus::WAIT, output)
-        .await
-        .expect("check ends in time")
-        .expect("dbus-xml-codegen runs");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    (
-        output.status.code(),
-        stdout + &String::from_utf8_lossy(&output.stderr),
-    )
+    let args = [&["check", TREE, "--dest", "org.example.Tree"], extra].concat();
+    support::codegen_on(bus, &args).await
 }
 
 #[tokio::test]

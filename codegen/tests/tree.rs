@@ -21,21 +21,8 @@ async fn check_recursive(
     path: &str,
     extra: &[&str],
 ) -> (Option<i32>, String) {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_dbus-xml-codegen"))
-        .args(["check", "--recursive", file, "--dest", name, "--path", path])
-        .args(["--address", bus.address()])
-        .args(extra)
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(test_bus::WAIT, output)
-        .await
-        .expect("check ends in time")
-        .expect("dbus-xml-codegen runs");
-    let printed = String::from_utf8_lossy(&output.stdout).into_owned();
-    (
-        output.status.code(),
-        printed + &String::from_utf8_lossy(&output.stderr),
-    )
+    let args = ["check", "--recursive", file, "--dest", name, "--path", path];
+    support::codegen_on(bus, &[&args[..], extra].concat()).await
 }
 
 /// bolt's interface file from the fetched corpus (`DBUS_XML_CORPUS`, as `.ci/run` sets it),

@@ -290,3 +290,22 @@ impl Drop for Served {
         let _ = self.0.wait();
     }
 }
+
+/// Runs `dbus-xml-codegen ARGS --address ADDRESS-OF-BUS`, bounded by [`test_bus::WAIT`]: its
+/// exit code, and what it printed on stdout and then stderr.
+pub(crate) async fn codegen_on(bus: &test_bus::PrivateBus, args: &[&str]) -> (Option<i32>, String) {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_dbus-xml-codegen"))
+        .args(args)
+        .args(["--address", bus.address()])
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(test_bus::WAIT, output)
+        .await
+        .expect("dbus-xml-codegen ends in time")
+        .expect("dbus-xml-codegen runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    (
+        output.status.code(),
+        stdout + &String::from_utf8_lossy(&output.stderr),
+    )
+}
