@@ -1,10 +1,3 @@
-/// What `GetManagedObjects` answers: every object of the tree, by path, with its
-/// interfaces and their properties.
-pub type ManagedObjects = std::collections::HashMap<
-    zbus::OwnedObjectPath,
-    std::collections::HashMap<zbus::names::OwnedInterfaceName, Properties>,
->;
-
 /// A future that a tree keeps for later, boxed.
 type Boxed<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
 
@@ -193,13 +186,6 @@ impl Tree {
         }
         zbus::OwnedObjectPath::try_from(path)
             .expect("escaped elements below an object path make an object path")
-    }
-
-    /// The paths of the objects managed now, in order.
-    pub fn objects(&self) -> Vec<zbus::OwnedObjectPath> {
-        let mut paths: Vec<_> = self.lock().keys().cloned().collect();
-        paths.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-        paths
     }
 
     /// Adds the object `path` with `object`'s interfaces, and announces it with one
@@ -416,7 +402,7 @@ impl Manager {
     async fn get_managed_objects(
         &self,
         #[zbus(connection)] connection: &zbus::Connection,
-    ) -> zbus::fdo::Result<ManagedObjects> {
+    ) -> zbus::fdo::Result<zbus::fdo::ManagedObjects> {
         let objects: Vec<(zbus::OwnedObjectPath, std::sync::Arc<[Managed]>)> = self
             .objects
             .lock()
@@ -424,7 +410,7 @@ impl Manager {
             .iter()
             .map(|(path, interfaces)| (path.clone(), interfaces.clone()))
             .collect();
-        let mut managed = ManagedObjects::with_capacity(objects.len());
+        let mut managed = zbus::fdo::ManagedObjects::with_capacity(objects.len());
         for (path, interfaces) in objects {
             let mut by_name = std::collections::HashMap::with_capacity(interfaces.len());
             for interface in interfaces.iter() {
