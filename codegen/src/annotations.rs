@@ -24,6 +24,29 @@ pub(crate) const SPAWN: &str = "rs.dbus_xml_codegen.SpawnPerCall";
 /// reports its breaks without failing (see [`crate::policy`]).
 pub(crate) const UNSTABLE: &str = "rs.dbus_xml_codegen.Unstable";
 
+/// This generator's own annotation on an `<arg>` or `<property>`: `"Name: A B C"` makes the
+/// values an enum `Name` with those variants. For strings, each word is a value as it is on
+/// the wire (`Playing`); for integers, the values count from 0, or are given (`Off=0 On=1`).
+/// Where the type is an array or dict, the enum is its elements' (its values').
+pub(crate) const ENUM: &str = "rs.dbus_xml_codegen.Enum";
+
+/// This generator's own annotation on an `<arg>` or `<property>` of an unsigned integer type:
+/// `"Name: A B C=0x10"` makes the values flags `Name` with those bits (counting from `1`
+/// where not given).
+pub(crate) const FLAGS: &str = "rs.dbus_xml_codegen.Flags";
+
+/// This generator's own annotation on an `<arg>` or `<property>` that holds a struct:
+/// `"Name: field field"` makes the struct a Rust struct `Name` with those fields, in order.
+pub(crate) const STRUCT: &str = "rs.dbus_xml_codegen.Struct";
+
+/// This generator's own annotation on an `<arg>` or `<property>`: `"Name"` gives it the type
+/// `Name` that another element's annotation or a Telepathy definition declares.
+pub(crate) const TYPE: &str = "rs.dbus_xml_codegen.Type";
+
+/// GDBus's `org.gtk.GDBus.C.ForceGVariant`: on an `ay` (or `aay`), the bytes are a GLib
+/// bytestring, ending in a NUL.
+pub(crate) const FORCE_GVARIANT: &str = "org.gtk.GDBus.C.ForceGVariant";
+
 /// The note of the `#[deprecated]` attribute that [`DEPRECATED`] becomes.
 pub(crate) const DEPRECATED_NOTE: &str = "marked org.freedesktop.DBus.Deprecated in the XML";
 
@@ -42,6 +65,24 @@ impl Annotations {
                 .map(|a| (a.name().to_owned(), a.value().to_owned()))
                 .collect(),
         )
+    }
+
+    /// From (name, value) pairs.
+    pub(crate) fn from_pairs(pairs: &[(&str, &str)]) -> Self {
+        Self(
+            pairs
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
+    /// Adds `other`'s annotations; where both have one of a name, `other`'s is taken.
+    pub(crate) fn overlay(&mut self, other: &Annotations) {
+        for (name, value) in &other.0 {
+            self.0.retain(|(n, _)| n != name);
+            self.0.push((name.clone(), value.clone()));
+        }
     }
 
     /// The value of the annotation `name`, if the element has it.

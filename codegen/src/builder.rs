@@ -85,6 +85,8 @@ pub struct Builder {
     released: Option<PathBuf>,
     /// Set with [`Builder::object_manager`].
     object_manager: bool,
+    /// The overlays set with [`Builder::annotate`].
+    overlays: Vec<PathBuf>,
 }
 
 impl Builder {
@@ -102,7 +104,16 @@ impl Builder {
             interfaces: None,
             released: None,
             object_manager: false,
+            overlays: Vec::new(),
         }
+    }
+
+    /// Lays the annotations of the overlay file at `path` over the interface file's elements
+    /// for generation (see [`crate::Overlay`]): a vendor's file stays as it is, and so do
+    /// `Introspect()`, `check` and `diff`. Call it again for more overlays; a later one wins.
+    pub fn annotate(mut self, path: impl Into<PathBuf>) -> Self {
+        self.overlays.push(path.into());
+        self
     }
 
     /// The folder of the file's released versions (`NAME-VERSION.xml` for `NAME.xml`, e.g.
@@ -246,6 +257,9 @@ impl Builder {
         if let Some(folder) = &self.released {
             println!("cargo:rerun-if-changed={}", folder.display());
         }
+        for overlay in &self.overlays {
+            println!("cargo:rerun-if-changed={}", overlay.display());
+        }
         let document = self.read(xml_path)?;
         for warning in self.reported_warnings(&document) {
             println!("cargo:warning={warning}");
@@ -317,7 +331,17 @@ impl Builder {
         let mut stems = std::collections::HashSet::new();
         let mut made = Vec::new();
         let mut clients_of = Vec::new();
-        let all = document.root().all_interfaces();
+        let mut all: Vec<wire::Interface> = document
+            .root()
+            .all_interfaces()
+            .into_iter()
+            .cloned()
+            .collect();
+        for overlay in &self.overlays {
+            crate::Overlay::read(overlay)?.apply(&mut all)?;
+        }
+        let table = crate::typedefs::Table::build(&document.telepathy, &all).map_err(&invalid)?;
+        items.push(table.code());
         if let Some(named) = &self.interfaces
             && let Some(missing) = named.iter().find(|n| !all.iter().any(|i| &i.name == *n))
         {
@@ -325,7 +349,7 @@ impl Builder {
                 "no interface `{missing}` in the XML (asked for by Builder::interfaces)"
             )));
         }
-        let chosen = all.into_iter().filter(|i| match &self.interfaces {
+        let chosen = all.iter().filter(|i| match &self.interfaces {
             Some(named) => named.contains(&i.name),
             None => !STANDARD_INTERFACES.contains(&i.name.as_str()),
         });
@@ -335,7 +359,7 @@ impl Builder {
                 interface: wire_interface.name.clone(),
                 what,
             };
-            let mut interface = model::interface(wire_interface, &document.docs)
+            let mut interface = model::interface(wire_interface, &document.docs, &table)
                 .map_err(|model::Unsupported(what)| unsupported(what))?;
             if let Some(what) = types::unsupported_in(wire_interface) {
                 return Err(unsupported(what));

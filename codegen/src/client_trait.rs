@@ -164,11 +164,7 @@ fn signal_stream(
     let receive = format_ident!("receive_{name}");
     let event = format_ident!("{}Event", pascal_case(name));
     let fields: Vec<&syn::Ident> = signal.args.iter().map(|a| &a.rust).collect();
-    let types: Vec<TokenStream> = signal
-        .args
-        .iter()
-        .map(|a| types::owned(&a.signature))
-        .collect();
+    let types: Vec<TokenStream> = signal.args.iter().map(|a| types::owned_ty(&a.ty)).collect();
     let docs = signal.args.iter().enumerate().map(|(i, a)| match &a.wire {
         Some(name) => format!(" The argument `{name}`."),
         None => format!(" Argument {} (the XML names none).", i + 1),

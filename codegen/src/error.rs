@@ -95,3 +95,11 @@ pub enum Error {
         source: std::io::Error,
     },
 }
+
+/// The text of the file at `path`, or [`Error::Read`] naming it.
+pub(crate) fn read_text(path: &std::path::Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })
+}

@@ -45,6 +45,7 @@ mod error;
 mod model;
 mod names;
 mod object_manager;
+mod overlay;
 mod parse;
 pub mod policy;
 mod proxy;
@@ -52,6 +53,8 @@ mod reference;
 mod server;
 pub mod since;
 mod source;
+mod telepathy;
+mod typedefs;
 mod types;
 pub mod wire;
 mod zbus_target;
@@ -61,5 +64,6 @@ pub use builder::{
     Builder, Generated, GeneratedClient, GeneratedInterface, GeneratedServer, plausible_object_path,
 };
 pub use error::{Error, Location};
+pub use overlay::Overlay;
 pub use parse::{Document, Warning};
 pub use reference::markdown_reference;

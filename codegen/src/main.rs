@@ -71,6 +71,10 @@ enum Command {
         /// org.freedesktop.DBus.ObjectManager (server: `Tree`; client: `watch`).
         #[arg(long)]
         object_manager: bool,
+        /// Lay the annotations of this overlay file over FILE's elements (types of values,
+        /// `rs.dbus_xml_codegen.*`), leaving FILE as it is; repeat for more.
+        #[arg(long = "annotate", value_name = "OVERLAY")]
+        overlays: Vec<PathBuf>,
     },
     /// Compare a live object's introspection with FILE.
     ///
@@ -211,6 +215,7 @@ fn main() -> ExitCode {
             default_impls,
             object_manager,
             released,
+            overlays,
         } => {
             let mut builder = Builder::new()
                 .default_impls(default_impls)
@@ -221,6 +226,9 @@ fn main() -> ExitCode {
                 builder = builder.interfaces(interfaces);
             }
             builder = released.apply(builder);
+            for overlay in overlays {
+                builder = builder.annotate(overlay);
+            }
             if let Some(service) = service.or_else(|| dest.clone()) {
                 builder = builder.service(service);
             }

@@ -13,6 +13,7 @@ pub(crate) use crate::annotations::EmitsChanged;
 use crate::annotations::{DEPRECATED, EMITS_CHANGED, NO_REPLY, SPAWN};
 use crate::docs::{DocTarget, Docs, MemberKind, rustdoc_lines};
 use crate::names::{ident, interface_type_name, snake_case};
+use crate::typedefs::{Table, Ty};
 use crate::{wire, zbus_target};
 
 /// One interface, ready to generate.
@@ -48,6 +49,8 @@ pub(crate) struct Arg {
     pub exported: Ident,
     /// Its D-Bus type.
     pub signature: Signature,
+    /// Its Rust type, with the file's named types.
+    pub ty: Ty,
 }
 
 /// One of several methods of an interface that share a name (Qt and KDE export such
@@ -109,6 +112,8 @@ pub(crate) struct Property {
     pub changed: Option<Ident>,
     /// Its D-Bus type.
     pub signature: Signature,
+    /// Its Rust type, with the file's named types.
+    pub ty: Ty,
     /// Readable.
     pub read: bool,
     /// Writable.
@@ -170,8 +175,9 @@ fn args<'a>(
     args: impl Iterator<Item = &'a wire::Arg>,
     docs_of: &DocTarget,
     docs: &Docs,
+    table: &Table,
     doc_args: &mut Vec<(String, Option<String>)>,
-) -> Vec<Arg> {
+) -> Result<Vec<Arg>, Unsupported> {
     // `call` is the trait's context parameter.
     let mut rust_names = Namespace::new(&["call"]);
     let mut exported_names = Namespace::new(zbus_target::ADAPTER_PARAMS);
@@ -192,20 +198,32 @@ fn args<'a>(
             if let Some(name) = &wire {
                 doc_args.push((name.clone(), docs.text(&docs_of.arg(name))));
             }
-            Arg {
+            let target = docs_of.arg(wire.as_deref().unwrap_or(&fallback));
+            let ty = table
+                .ty(&target, &arg.signature, &arg.annotations)
+                .map_err(|e| {
+                    Unsupported(format!(
+                        "argument `{}`: {e}",
+                        wire.as_deref().unwrap_or(&fallback)
+                    ))
+                })?;
+            Ok(Arg {
                 wire,
                 rust,
                 exported,
                 signature: arg.signature.clone(),
-            }
+                ty,
+            })
         })
         .collect()
 }
 
-/// Builds the model of `interface`, with `docs` from its file.
+/// Builds the model of `interface`, with `docs` and the named types of `table` from its
+/// file.
 pub(crate) fn interface(
     interface: &wire::Interface,
     docs: &Docs,
+    table: &Table,
 ) -> Result<Interface, Unsupported> {
     let wire = interface.name.clone();
     let type_name = interface_type_name(&wire);
@@ -233,8 +251,11 @@ pub(crate) fn interface(
         let name = method.name.clone();
         let target = DocTarget::member(&wire, MemberKind::Method, &name);
         let mut doc_args = Vec::new();
-        let inputs = args(method.inputs(), &target, docs, &mut doc_args);
-        let outputs = args(method.outputs(), &target, docs, &mut doc_args);
+        let in_method = |e: Unsupported| Unsupported(format!("method `{name}`: {}", e.0));
+        let inputs =
+            args(method.inputs(), &target, docs, table, &mut doc_args).map_err(in_method)?;
+        let outputs =
+            args(method.outputs(), &target, docs, table, &mut doc_args).map_err(in_method)?;
         // The first overload of a name takes the plain name; the others say what they take.
         let earlier = methods.iter().filter(|m| m.wire == name).count();
         let overload = interface.is_overloaded(method).then(|| {
@@ -285,6 +306,9 @@ pub(crate) fn interface(
                 property.emits_changed
             ))
         })?;
+        let ty = table
+            .ty(&target, &property.signature, &property.annotations)
+            .map_err(|e| Unsupported(format!("property `{name}`: {e}")))?;
         let access = property.access;
         let changed = match emits {
             EmitsChanged::True if access.read() => {
@@ -303,6 +327,7 @@ pub(crate) fn interface(
             setter,
             changed,
             signature: property.signature.clone(),
+            ty,
             read: access.read(),
             write: access.write(),
             emits,
@@ -314,7 +339,8 @@ pub(crate) fn interface(
         let name = signal.name.clone();
         let target = DocTarget::member(&wire, MemberKind::Signal, &name);
         let mut doc_args = Vec::new();
-        let args = args(signal.args.iter(), &target, docs, &mut doc_args);
+        let args = args(signal.args.iter(), &target, docs, table, &mut doc_args)
+            .map_err(|e| Unsupported(format!("signal `{name}`: {}", e.0)))?;
         let snake = snake_case(&name);
         signals.push(Signal {
             docs: rustdoc_lines(docs.text(&target), &doc_args),

@@ -29,6 +29,8 @@ pub struct Document {
     root: crate::wire::Node,
     /// The text of each `<interface>` element, by name.
     sources: std::collections::HashMap<String, String>,
+    /// What the file says in the Telepathy vocabulary (its named types).
+    pub(crate) telepathy: crate::telepathy::Telepathy,
 }
 
 /// Something in a document that was ignored (an element from another vocabulary, or a
@@ -53,11 +55,7 @@ impl Document {
     /// Reads and parses the introspection XML file at `path`.
     pub fn read(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
-        let xml = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::parse(path, &xml)
+        Self::parse(path, &crate::error::read_text(path)?)
     }
 
     /// Parses the introspection document `xml`; `path` names it in errors and warnings.
@@ -107,6 +105,11 @@ impl Document {
             warnings,
             plain,
             sources: crate::source::interface_sources(xml),
+            telepathy: if xml.contains("tp:") {
+                crate::telepathy::read(xml)
+            } else {
+                Default::default()
+            },
         })
     }
 

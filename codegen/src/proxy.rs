@@ -112,7 +112,7 @@ pub(crate) fn proxy_items(
             function.attrs.push(parse_quote!(#[zbus(name = #wire)]));
         }
         complete(function, member);
-        retype_wide_structs(function, member);
+        retype_named(function, member);
         let name = function.sig.ident.to_string();
         if !taken.insert(name.clone()) {
             let renamed = format!("{name}_property");
@@ -154,10 +154,10 @@ fn proxy_functions<'f>(file: &'f syn::File, members: &[Member<'f>]) -> Vec<Proxy
         .collect()
 }
 
-/// zbus_xmlgen writes every struct as a tuple; one wider than a tuple carries must be the
-/// named type that the server side uses too. Where a member has such a struct, its function
-/// takes and returns the types of the model: borrowed in, owned out, as the server's are.
-fn retype_wide_structs(function: &mut TraitItemFn, member: &Member<'_>) {
+/// zbus_xmlgen writes plain types (every struct a tuple); where a member has a named type of
+/// the file, or a struct wider than a tuple carries, its function takes and returns the
+/// types of the model instead: borrowed in, owned out, as the server's are.
+fn retype_named(function: &mut TraitItemFn, member: &Member<'_>) {
     let signatures: Vec<&zbus::Signature> = match member {
         Member::Method(m) => m
             .inputs
@@ -168,23 +168,25 @@ fn retype_wide_structs(function: &mut TraitItemFn, member: &Member<'_>) {
         Member::Signal(s) => s.args.iter().map(|a| &a.signature).collect(),
         Member::Getter(p) | Member::Setter(p) => vec![&p.signature],
     };
-    if types::wide_structs(signatures.into_iter()).is_empty() {
+    let named = match member {
+        Member::Method(m) => m.inputs.iter().chain(&m.outputs).any(|a| !a.ty.is_plain()),
+        Member::Signal(s) => s.args.iter().any(|a| !a.ty.is_plain()),
+        Member::Getter(p) | Member::Setter(p) => !p.ty.is_plain(),
+    };
+    if !named && types::wide_structs(signatures.into_iter()).is_empty() {
         return;
     }
     let (inputs, output): (Vec<TokenStream>, Option<TokenStream>) = match member {
         Member::Method(m) => (
-            m.inputs
-                .iter()
-                .map(|a| types::borrowed(&a.signature))
-                .collect(),
-            Some(types::returned(m.outputs.iter().map(|a| &a.signature))),
+            m.inputs.iter().map(|a| types::borrowed(&a.ty)).collect(),
+            Some(types::returned(m.outputs.iter().map(|a| &a.ty))),
         ),
         Member::Signal(s) => (
-            s.args.iter().map(|a| types::owned(&a.signature)).collect(),
+            s.args.iter().map(|a| types::owned_ty(&a.ty)).collect(),
             None,
         ),
-        Member::Getter(p) => (Vec::new(), Some(types::owned(&p.signature))),
-        Member::Setter(p) => (vec![types::borrowed(&p.signature)], None),
+        Member::Getter(p) => (Vec::new(), Some(types::owned_ty(&p.ty))),
+        Member::Setter(p) => (vec![types::borrowed(&p.ty)], None),
     };
     let typed = function
         .sig

@@ -9,6 +9,7 @@ use crate::annotations::{Annotations, DEPRECATED, DOC_STRING};
 use crate::docs::{DocTarget, MemberKind};
 use crate::model::{self, type_ident};
 use crate::since::SINCE;
+use crate::typedefs::{Table, Ty};
 use crate::wire::{self, Arg, Direction};
 use crate::{Document, Error, Location, types};
 
@@ -37,8 +38,15 @@ pub fn markdown_reference(path: &Path, document: &Document) -> Result<String, Er
         tree(&mut out, root, "");
         let _ = writeln!(out, "```\n");
     }
-    for wire_interface in document.root().all_interfaces() {
-        let interface = model::interface(wire_interface, &document.docs).map_err(
+    let all = document.root().all_interfaces();
+    let table = Table::build(&document.telepathy, all.iter().copied()).map_err(|message| {
+        Error::Invalid {
+            location: Location::file(path),
+            message,
+        }
+    })?;
+    for wire_interface in all {
+        let interface = model::interface(wire_interface, &document.docs, &table).map_err(
             |model::Unsupported(what)| Error::Unsupported {
                 location: Location::file(path),
                 interface: wire_interface.name.clone(),
@@ -52,6 +60,7 @@ pub fn markdown_reference(path: &Path, document: &Document) -> Result<String, Er
         }
         .write(wire_interface);
     }
+    types_section(&mut out, &table);
     Ok(out.trim_end().to_owned() + "\n")
 }
 
@@ -89,7 +98,17 @@ impl Section<'_> {
                 None => method.name.clone(),
             };
             self.heading(&heading);
-            self.member_with_args(MemberKind::Method, &method.name, &method.args, &rust);
+            let (mut inputs, mut outputs) = (modelled.inputs.iter(), modelled.outputs.iter());
+            let tys: Vec<&Ty> = method
+                .args
+                .iter()
+                .filter_map(|arg| match arg.direction {
+                    Direction::In => inputs.next(),
+                    Direction::Out => outputs.next(),
+                })
+                .map(|a| &a.ty)
+                .collect();
+            self.member_with_args(MemberKind::Method, &method.name, &method.args, &tys, &rust);
             self.annotations(&method.annotations);
         }
 
@@ -105,7 +124,8 @@ impl Section<'_> {
                 crate::names::snake_case(&signal.name),
             );
             self.heading(&signal.name);
-            self.member_with_args(MemberKind::Signal, &signal.name, &signal.args, &rust);
+            let tys: Vec<&Ty> = modelled.args.iter().map(|a| &a.ty).collect();
+            self.member_with_args(MemberKind::Signal, &signal.name, &signal.args, &tys, &rust);
             self.annotations(&signal.annotations);
         }
 
@@ -126,7 +146,7 @@ impl Section<'_> {
                 self.out,
                 "| D-Bus type | Rust type | access | changes announced |\n|---|---|---|---|\n| `{}` | `{}` | {access} | {} |\n",
                 property.signature,
-                rust_type(&modelled.signature),
+                rust_type(&modelled.ty),
                 modelled.emits.as_str(),
             );
             self.text(&DocTarget::member(wire, MemberKind::Property, name));
@@ -152,11 +172,18 @@ impl Section<'_> {
     }
 
     /// The signature, docs, argument table and Rust names of a method or signal.
-    fn member_with_args(&mut self, kind: MemberKind, name: &str, args: &[Arg], rust: &str) {
+    fn member_with_args(
+        &mut self,
+        kind: MemberKind,
+        name: &str,
+        args: &[Arg],
+        tys: &[&Ty],
+        rust: &str,
+    ) {
         let _ = writeln!(self.out, "```\n{name} ({})\n```\n", signature_line(args));
         let target = DocTarget::member(&self.interface.wire, kind, name);
         self.text(&target);
-        self.args_table(args, &target);
+        self.args_table(args, tys, &target);
         let _ = writeln!(self.out, "Rust: {rust}.\n");
     }
 
@@ -167,7 +194,7 @@ impl Section<'_> {
         }
     }
 
-    fn args_table(&mut self, args: &[Arg], member: &DocTarget) {
+    fn args_table(&mut self, args: &[Arg], tys: &[&Ty], member: &DocTarget) {
         if args.is_empty() {
             return;
         }
@@ -175,7 +202,7 @@ impl Section<'_> {
             self.out,
             "| argument | direction | D-Bus type | Rust type | description |\n|---|---|---|---|---|"
         );
-        for (position, arg) in args.iter().enumerate() {
+        for (position, (arg, ty)) in args.iter().zip(tys).enumerate() {
             let name = arg
                 .name
                 .as_deref()
@@ -190,7 +217,7 @@ impl Section<'_> {
                 "| {name} | {} | `{}` | `{}` | {} |",
                 direction(arg),
                 arg.signature,
-                rust_type(&arg.signature),
+                rust_type(ty),
                 table_cell(&description)
             );
         }
@@ -255,10 +282,36 @@ fn signature_line(args: &[Arg]) -> String {
     args.join(", ")
 }
 
-/// The Rust type that carries `signature`, as source text.
-fn rust_type(signature: &zbus::Signature) -> String {
-    // Wide structs are named from the generated module's root.
-    let tokens = types::owned(signature)
+/// The named types of the file: each with its values or fields.
+fn types_section(out: &mut String, table: &Table) {
+    let described = table.describe();
+    if described.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Types\n");
+    for ty in described {
+        let _ = writeln!(
+            out,
+            "### `types::{}`\n\n{} `{}` in the XML, on the wire `{}`.\n",
+            ty.rust, ty.kind, ty.name, ty.signature
+        );
+        if !ty.docs.is_empty() {
+            let _ = writeln!(out, "{}\n", ty.docs);
+        }
+        if !ty.items.is_empty() {
+            let _ = writeln!(out, "| name | value or type | description |\n|---|---|---|");
+            for (name, value, docs) in &ty.items {
+                let _ = writeln!(out, "| `{name}` | {value} | {} |", table_cell(docs));
+            }
+            out.push('\n');
+        }
+    }
+}
+
+/// The Rust type of `ty`, as source text.
+fn rust_type(ty: &Ty) -> String {
+    // Wide structs and named types are named from the generated module's root.
+    let tokens = types::owned_ty(ty)
         .to_string()
         .replace(' ', "")
         .replace("super::", "");

@@ -8,6 +8,7 @@ use zbus::Signature;
 
 use crate::annotations::DEPRECATED_NOTE;
 use crate::model::{Arg, EmitsChanged, Interface, Method, Property, Signal, type_ident};
+use crate::typedefs::Ty;
 use crate::types;
 use crate::zbus_target;
 
@@ -84,21 +85,21 @@ enum ArgName {
 
 /// `name: Type` for `args`, with `ty` giving each one's Rust type: `types::owned` for what a
 /// server receives, `types::borrowed` for what an emitter takes.
-fn params(args: &[Arg], name: ArgName, ty: fn(&Signature) -> TokenStream) -> Vec<TokenStream> {
+fn params(args: &[Arg], name: ArgName, ty: fn(&Ty) -> TokenStream) -> Vec<TokenStream> {
     args.iter()
         .map(|arg| {
             let name = match name {
                 ArgName::Rust => &arg.rust,
                 ArgName::Exported => &arg.exported,
             };
-            let ty = ty(&arg.signature);
+            let ty = ty(&arg.ty);
             quote!(#name: #ty)
         })
         .collect()
 }
 
 fn method_output(method: &Method) -> TokenStream {
-    types::returned(method.outputs.iter().map(|a| &a.signature))
+    types::returned(method.outputs.iter().map(|a| &a.ty))
 }
 
 /// The end of a trait function's declaration: `;` where implementors must write it, or,
@@ -171,7 +172,7 @@ fn trait_code(interface: &Interface, names: &Names<'_>, default_impls: bool) -> 
     let deprecated = deprecated_attr(interface.deprecated);
     let methods = interface.methods.iter().map(|method| {
         let name = &method.rust;
-        let params = params(&method.inputs, ArgName::Rust, types::owned);
+        let params = params(&method.inputs, ArgName::Rust, types::owned_ty);
         let output = method_output(method);
         let docs = doc_attrs(&method.docs, format!("The D-Bus method `{}`.", method.wire));
         let no_reply = method.no_reply.then(|| {
@@ -193,7 +194,7 @@ fn trait_code(interface: &Interface, names: &Names<'_>, default_impls: bool) -> 
         }
     });
     let properties = interface.properties.iter().map(|property| {
-        let ty = types::owned(&property.signature);
+        let ty = types::owned_ty(&property.ty);
         let docs = doc_attrs(&property.docs, format!("The D-Bus property `{}`.", property.wire));
         let deprecated = deprecated_attr(property.deprecated);
         let (getter, setter) = (&property.getter, &property.setter);
@@ -247,7 +248,7 @@ fn adapter_method(method: &Method, call: &Ident) -> TokenStream {
         .overload
         .as_ref()
         .map_or(&method.wire, |o| &o.dispatch_name);
-    let params = params(&method.inputs, ArgName::Exported, types::owned);
+    let params = params(&method.inputs, ArgName::Exported, types::owned_ty);
     let args = method.inputs.iter().map(|a| &a.exported);
     let output = method_output(method);
     let out_names: Vec<&str> = method
@@ -273,7 +274,7 @@ fn adapter_method(method: &Method, call: &Ident) -> TokenStream {
 
 fn adapter_property(property: &Property, call: &Ident) -> TokenStream {
     let wire = &property.wire;
-    let ty = types::owned(&property.signature);
+    let ty = types::owned_ty(&property.ty);
     let (getter, setter) = (&property.getter, &property.setter);
     let emits = property.emits.as_str();
     let get = property.read.then(|| {
@@ -498,7 +499,7 @@ fn emit_property_change(property: &Property) -> Option<TokenStream> {
     let name = property.changed.as_ref()?;
     let property_wire = &property.wire;
     let body = if announced_with_value(property) {
-        let ty = types::borrowed(&property.signature);
+        let ty = types::borrowed(&property.ty);
         let doc = format!(
             " Announces the new value of the D-Bus property `{property_wire}` with `PropertiesChanged`."
         );
@@ -545,7 +546,7 @@ fn batch_of_changes(
         let field = &p.getter;
         let property_wire = &p.wire;
         if announced_with_value(p) {
-            let ty = types::owned(&p.signature);
+            let ty = types::owned_ty(&p.ty);
             let doc = format!(" The new value of `{property_wire}`, if it changed.");
             quote!(#[doc = #doc] pub #field: Option<#ty>,)
         } else {

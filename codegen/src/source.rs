@@ -213,7 +213,8 @@ fn dedent(text: &str, indent: usize) -> String {
     lines.join("\n")
 }
 
-fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
+/// The value of the attribute `name` of `element`, unescaped, where it has one.
+pub(crate) fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
     element
         .try_get_attribute(name)
         .ok()

@@ -4,6 +4,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use zbus::Signature;
 
+use crate::typedefs::Ty;
+
 /// The owned Rust type that carries a value of `signature`: what a server method receives and
 /// returns (`s` is `String`, `a{sv}` is `HashMap<String, OwnedValue>`).
 pub(crate) fn owned(signature: &Signature) -> TokenStream {
@@ -41,6 +43,38 @@ pub(crate) fn owned(signature: &Signature) -> TokenStream {
             quote!((#(#fields,)*))
         }
     }
+}
+
+/// The owned Rust type of `ty`: [`owned`] for a plain one, and the file's named types in the
+/// module `types`.
+pub(crate) fn owned_ty(ty: &Ty) -> TokenStream {
+    match ty {
+        Ty::Plain(signature) => owned(signature),
+        Ty::Named(named) => {
+            let name = &named.rust;
+            quote!(super::types::#name)
+        }
+        Ty::Array(element) => {
+            let element = owned_ty(element);
+            quote!(Vec<#element>)
+        }
+        Ty::Dict(key, value) => {
+            let (key, value) = (owned_ty(key), owned_ty(value));
+            quote!(std::collections::HashMap<#key, #value>)
+        }
+    }
+}
+
+/// Whether `signature` is a basic type (which a dict may be keyed by).
+pub(crate) fn is_basic(signature: &Signature) -> bool {
+    !matches!(
+        signature,
+        Signature::Unit
+            | Signature::Variant
+            | Signature::Array(_)
+            | Signature::Dict { .. }
+            | Signature::Structure(_)
+    )
 }
 
 /// The widest D-Bus struct that a Rust tuple carries: std implements `Debug` for tuples of up
@@ -147,9 +181,22 @@ pub(crate) fn wide_struct_definition(signature: &Signature) -> TokenStream {
     }
 }
 
-/// The type a signal emitter takes for an argument of `signature`: plain values by value,
-/// strings as `&str`, arrays as slices, anything else by reference to its owned type.
-pub(crate) fn borrowed(signature: &Signature) -> TokenStream {
+/// The type a signal emitter (or a proxy's caller) passes for a value of `ty`: plain values
+/// and named enums and flags by value, strings as `&str`, arrays as slices, anything else
+/// by reference to its owned type.
+pub(crate) fn borrowed(ty: &Ty) -> TokenStream {
+    let signature = match ty {
+        Ty::Plain(signature) => signature,
+        Ty::Named(named) if named.by_value => return owned_ty(ty),
+        Ty::Array(element) => {
+            let element = owned_ty(element);
+            return quote!(&[#element]);
+        }
+        _ => {
+            let owned = owned_ty(ty);
+            return quote!(&#owned);
+        }
+    };
     match signature {
         Signature::Str => quote!(&str),
         Signature::Array(element) => {
@@ -175,12 +222,18 @@ pub(crate) fn borrowed(signature: &Signature) -> TokenStream {
 /// The type that carries several values at once, as a method returns its out arguments:
 /// nothing is `()`, one is its own type, more are a tuple. A single structure is wrapped in a
 /// 1-tuple, so that zbus does not read its fields as several arguments.
-pub(crate) fn returned<'a>(
-    signatures: impl ExactSizeIterator<Item = &'a Signature>,
-) -> TokenStream {
-    let single = signatures.len() == 1;
-    let types: Vec<(bool, TokenStream)> = signatures
-        .map(|s| (matches!(s, Signature::Structure(_)), owned(s)))
+pub(crate) fn returned<'a>(tys: impl ExactSizeIterator<Item = &'a Ty>) -> TokenStream {
+    let single = tys.len() == 1;
+    // A named struct is one value to zbus as a plain one is.
+    let types: Vec<(bool, TokenStream)> = tys
+        .map(|ty| {
+            let structure = match ty {
+                Ty::Plain(s) => matches!(s, Signature::Structure(_)),
+                Ty::Named(named) => matches!(named.signature, Signature::Structure(_)),
+                _ => false,
+            };
+            (structure, owned_ty(ty))
+        })
         .collect();
     match types.as_slice() {
         [(false, ty)] if single => ty.clone(),
@@ -230,12 +283,12 @@ mod tests {
 
     #[test]
     fn a_single_structure_is_returned_in_a_one_tuple() {
-        let one: Signature = "(ss)".parse().unwrap();
+        let one = Ty::Plain("(ss)".parse().unwrap());
         assert_eq!(
             returned([&one].into_iter()).to_string(),
             "((String , String ,) ,)"
         );
-        let plain: Signature = "s".parse().unwrap();
+        let plain = Ty::Plain("s".parse().unwrap());
         assert_eq!(returned([&plain].into_iter()).to_string(), "String");
         assert_eq!(returned([].into_iter()).to_string(), "()");
     }

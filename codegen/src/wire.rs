@@ -58,6 +58,9 @@ pub struct Arg {
     pub signature: Signature,
     /// Which way it goes; always out for a signal's, whatever the XML says.
     pub direction: Direction,
+    /// Its annotations (most files have none on arguments; some name types, as Qt's and
+    /// this toolkit's do).
+    pub annotations: Annotations,
 }
 
 /// A `<method>`.
@@ -254,6 +257,7 @@ fn args<'a>(args: impl IntoIterator<Item = &'a zbus_xml::Arg<'a>>, signal: bool)
             } else {
                 Direction::In
             },
+            annotations: Annotations::of(arg.annotations()),
         })
         .collect()
 }
