@@ -97,6 +97,14 @@ impl Document {
             })?;
         let root = crate::wire::Node::of(plain.as_ref().unwrap_or(&node));
         let mut docs = docs;
+        let telepathy = if xml.contains("tp:") {
+            crate::telepathy::read(xml)
+        } else {
+            Default::default()
+        };
+        for (target, text) in &telepathy.docs {
+            docs.add(target.clone(), text);
+        }
         crate::since::document(&root, None, &mut docs);
         Ok(Self {
             root,
@@ -105,11 +113,7 @@ impl Document {
             warnings,
             plain,
             sources: crate::source::interface_sources(xml),
-            telepathy: if xml.contains("tp:") {
-                crate::telepathy::read(xml)
-            } else {
-                Default::default()
-            },
+            telepathy,
         })
     }
 

@@ -290,10 +290,14 @@ fn types_section(out: &mut String, table: &Table) {
     }
     let _ = writeln!(out, "## Types\n");
     for ty in described {
+        let named = ty
+            .name
+            .map(|name| format!(" `{name}` in the XML"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "### `types::{}`\n\n{} `{}` in the XML, on the wire `{}`.\n",
-            ty.rust, ty.kind, ty.name, ty.signature
+            "### `types::{}`\n\n{}{named}, on the wire `{}`.\n",
+            ty.rust, ty.kind, ty.signature
         );
         if !ty.docs.is_empty() {
             let _ = writeln!(out, "{}\n", ty.docs);
@@ -309,7 +313,7 @@ fn types_section(out: &mut String, table: &Table) {
 }
 
 /// The Rust type of `ty`, as source text.
-fn rust_type(ty: &Ty) -> String {
+pub(crate) fn rust_type(ty: &Ty) -> String {
     // Wide structs and named types are named from the generated module's root.
     let tokens = types::owned_ty(ty)
         .to_string()

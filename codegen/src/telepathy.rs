@@ -1,7 +1,7 @@
 //! Reading the Telepathy vocabulary of an introspection file, as telepathy-spec and MPRIS
 //! write it: the named types (`tp:enum`, `tp:flags`, `tp:struct`, `tp:mapping`,
 //! `tp:simple-type`, with their `tp:docstring`s) and the `tp:type` that an `<arg>` or
-//! `<property>` refers to one with. None of it is on the wire; [`crate::typedefs`] makes Rust
+//! `<property>` refers to one with, and the `tp:docstring` of interfaces and members. None of it is on the wire; [`crate::typedefs`] makes Rust
 //! types of it.
 //!
 //! (`zbus_xml` reads four of the five definitions, but not `tp:flags` nor a struct's
@@ -23,6 +23,8 @@ pub(crate) struct Telepathy {
     pub defs: Vec<Def>,
     /// The `tp:type` of each named argument and property that has one.
     pub references: HashMap<DocTarget, String>,
+    /// The `tp:docstring` of each interface and member that has one.
+    pub docs: Vec<(DocTarget, String)>,
 }
 
 /// A definition being read, with the text of the `tp:docstring` being collected.
@@ -63,7 +65,16 @@ pub(crate) fn read(xml: &str) -> Telepathy {
                 if docstring_depth > 0 {
                     docstring_depth -= 1;
                     if docstring_depth == 0 {
-                        attach_docs(&mut open, std::mem::take(&mut docs));
+                        let text = std::mem::take(&mut docs);
+                        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                        let documented = member
+                            .clone()
+                            .or_else(|| interface.as_deref().map(DocTarget::interface));
+                        match (&mut open, documented) {
+                            (Some(open), _) => attach_docs(open, text),
+                            (None, Some(target)) => found.docs.push((target, text)),
+                            (None, None) => {}
+                        }
                     }
                     continue;
                 }
@@ -138,7 +149,7 @@ pub(crate) fn read(xml: &str) -> Telepathy {
                     });
                 }
             }
-            "tp:docstring" if !empty && open.is_some() => docstring_depth = 1,
+            "tp:docstring" if !empty => docstring_depth = 1,
             _ => {}
         }
         if empty {
@@ -150,9 +161,7 @@ pub(crate) fn read(xml: &str) -> Telepathy {
 
 /// Gives a docstring to the last value or member of the open definition, else to the
 /// definition itself.
-fn attach_docs(open: &mut Option<Open>, text: String) {
-    let Some(open) = open else { return };
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+fn attach_docs(open: &mut Open, text: String) {
     let slot = if let Some(value) = open.values.last_mut() {
         &mut value.docs
     } else if let Some(field) = open.fields.last_mut() {
@@ -210,7 +219,8 @@ mod tests {
             <tp:struct name="Pair" array-name="Pair_List">
               <tp:member type="s" name="Key"/><tp:member type="u" name="Flags" tp:type="Handle_Flags"/>
             </tp:struct>
-            <method name="M"><arg name="p" type="a(su)" tp:type="Pair[]"/></method>
+            <method name="M"><tp:docstring>Calls.</tp:docstring>
+              <arg name="p" type="a(su)" tp:type="Pair[]"/></method>
             <property name="P" type="u" access="read" tp:type="Handle_Flags"/>
           </interface></node>"#;
         let found = read(xml);
@@ -227,5 +237,6 @@ mod tests {
         assert_eq!(found.references[&method.arg("p")], "Pair[]");
         let property = DocTarget::member("a.B", MemberKind::Property, "P");
         assert_eq!(found.references[&property], "Handle_Flags");
+        assert_eq!(found.docs, [(method, "Calls.".to_owned())]);
     }
 }

@@ -386,7 +386,10 @@ impl Table {
             name: BYTESTRING.to_owned(),
             array_name: None,
             named: named.clone(),
-            docs: String::new(),
+            docs: format!(
+                "Values marked `{FORCE_GVARIANT}` (or of the type `{BYTESTRING}`): bytes that \
+                 end in a NUL on the wire."
+            ),
             shape: Shape::Bytestring,
         });
         named
@@ -673,16 +676,18 @@ impl Table {
                         fields
                             .iter()
                             .map(|(n, t, d)| {
-                                (n.to_string(), format!("`{}`", ty_signature(t)), d.clone())
+                                let ty = crate::reference::rust_type(t);
+                                (n.to_string(), format!("`{ty}`"), d.clone())
                             })
                             .collect(),
                     ),
                     Shape::Mapping(..) => ("map", Vec::new()),
                     Shape::Bytestring => ("GLib bytestring", Vec::new()),
                 };
+                let named_by_file = !matches!(entry.shape, Shape::Bytestring);
                 Described {
                     rust: entry.named.rust.to_string(),
-                    name: entry.name.clone(),
+                    name: named_by_file.then(|| entry.name.clone()),
                     signature: entry.named.signature.to_string(),
                     kind,
                     docs: entry.docs.clone(),
@@ -696,21 +701,13 @@ impl Table {
 /// One type, as `doc` lists it.
 pub(crate) struct Described {
     pub rust: String,
-    pub name: String,
+    /// Its name in the file, where the file names it.
+    pub name: Option<String>,
     pub signature: String,
     pub kind: &'static str,
     pub docs: String,
     /// Values or fields: name, value or type, documentation.
     pub items: Vec<(String, String, String)>,
-}
-
-fn ty_signature(ty: &Ty) -> String {
-    match ty {
-        Ty::Plain(s) => s.to_string(),
-        Ty::Named(n) => n.signature.to_string(),
-        Ty::Array(e) => format!("a{}", ty_signature(e)),
-        Ty::Dict(k, v) => format!("a{{{}{}}}", ty_signature(k), ty_signature(v)),
-    }
 }
 
 /// Every argument and property of `interface` that carries annotations, with a phrase for
