@@ -24,6 +24,11 @@
 //! generated servers, published with `org.freedesktop.DBus.ObjectManager`, and the client's
 //! `watch` of such a tree as the generated proxies;
 //!
+//! `types`, where the file names types of its values (Telepathy's `tp:enum`, `tp:flags`,
+//! `tp:struct`, `tp:mapping`; this crate's `rs.dbus_xml_codegen.Enum`/`Flags`/`Struct`/`Type`
+//! annotations, also from an [`Overlay`] with [`Builder::annotate`]; GLib bytestrings): enums
+//! that keep unknown values as `Unknown(raw)`, flags, structs with named fields, maps;
+//!
 //! and, at its top, `OBJECT_PATH` where the root `<node name>` is a path and `SERVICE_NAME`
 //! where [`Builder::service`] gave one.
 //!
