@@ -9,29 +9,13 @@ use zbus::{OwnedObjectPath, OwnedVariant, fdo};
 use crate::mpris::player::player_server::{
     Player as PlayerInterface, PlayerCall, PlayerChanges, PlayerSignals,
 };
+// Whether the player plays: generated from the overlay's annotation on `PlaybackStatus`.
+use crate::mpris::player::types::PlaybackStatus as Status;
 use crate::mpris::root::media_player2_server::{MediaPlayer2, MediaPlayer2Call};
 use crate::tracks::{PLAYLIST, metadata, track_id};
 
 /// The slowest and fastest rates the player accepts.
 const RATES: (f64, f64) = (0.5, 2.0);
-
-/// Whether the player plays, as MPRIS names it in `PlaybackStatus`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
-    Playing,
-    Paused,
-    Stopped,
-}
-
-impl Status {
-    fn as_str(self) -> &'static str {
-        match self {
-            Status::Playing => "Playing",
-            Status::Paused => "Paused",
-            Status::Stopped => "Stopped",
-        }
-    }
-}
 
 /// What the player is doing.
 #[derive(Debug)]
@@ -81,9 +65,9 @@ impl Player {
 
     /// Moves to the status `status`, and announces it where it changed.
     async fn set_status(&self, status: Status, signals: &PlayerSignals) -> fdo::Result<()> {
-        let old = std::mem::replace(&mut self.state().status, status);
+        let old = std::mem::replace(&mut self.state().status, status.clone());
         if old != status {
-            signals.playback_status_changed(status.as_str()).await?;
+            signals.playback_status_changed(&status).await?;
         }
         Ok(())
     }
@@ -100,7 +84,7 @@ impl Player {
         };
         let changes = PlayerChanges {
             metadata: Some(metadata(track)?),
-            playback_status: Some(Status::Playing.as_str().to_owned()),
+            playback_status: Some(Status::Playing),
             ..PlayerChanges::default()
         };
         signals.properties_changed(&changes).await?;
@@ -178,7 +162,8 @@ impl PlayerInterface for Player {
     async fn play_pause(&self, call: &PlayerCall<'_>) -> fdo::Result<()> {
         let status = match self.state().status {
             Status::Playing => Status::Paused,
-            Status::Paused | Status::Stopped => Status::Playing,
+            // The player never holds a status it does not name.
+            Status::Paused | Status::Stopped | Status::Unknown(_) => Status::Playing,
         };
         self.set_status(status, &call.signals()).await
     }
@@ -220,8 +205,8 @@ impl PlayerInterface for Player {
         )))
     }
 
-    async fn playback_status(&self) -> fdo::Result<String> {
-        Ok(self.state().status.as_str().to_owned())
+    async fn playback_status(&self) -> fdo::Result<Status> {
+        Ok(self.state().status.clone())
     }
 
     async fn rate(&self) -> fdo::Result<f64> {
