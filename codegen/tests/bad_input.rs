@@ -155,3 +155,29 @@ fn a_missing_file_is_named() {
         "{error}"
     );
 }
+
+#[test]
+fn a_type_annotation_that_does_not_fit_names_the_member_and_why() {
+    for (members, expected) in [
+        (
+            r#"    <method name="m"><arg name="x" type="u"><annotation name="rs.dbus_xml_codegen.Type" value="Missing"/></arg></method>"#,
+            "method `m`: argument `x`: rs.dbus_xml_codegen.Type: no type `Missing` in the file",
+        ),
+        (
+            r#"    <property name="P" type="(ii)" access="read"><annotation name="rs.dbus_xml_codegen.Struct" value="Point: x y z"/></property>"#,
+            "property `P`: rs.dbus_xml_codegen.Struct: `Point: x y z` names 3 fields of a struct that has 2",
+        ),
+        (
+            r#"    <property name="P" type="y" access="read"><annotation name="rs.dbus_xml_codegen.Enum" value="Small: Big=300"/></property>"#,
+            "property `P`: rs.dbus_xml_codegen.Enum: `300` is not a `y`",
+        ),
+        (
+            r#"    <property name="P" type="s" access="read"><annotation name="rs.dbus_xml_codegen.Flags" value="Caps: A B"/></property>"#,
+            "flags of `s`: only unsigned integers",
+        ),
+    ] {
+        let message = error_for(&interface_with(members));
+        assert!(message.starts_with("interfaces/broken.xml: "), "{message}");
+        assert!(message.contains(expected), "{message}");
+    }
+}
