@@ -40,12 +40,9 @@ pub(crate) const FLAGS: &str = "rs.dbus_xml_codegen.Flags";
 pub(crate) const STRUCT: &str = "rs.dbus_xml_codegen.Struct";
 
 /// This generator's own annotation on an `<arg>` or `<property>`: `"Name"` gives it the type
-/// `Name` that another element's annotation or a Telepathy definition declares.
+/// `Name` that another element's annotation or a Telepathy definition declares, or the
+/// built-in `Bytestring` (a GLib bytestring: an `ay` that ends in a NUL on the wire).
 pub(crate) const TYPE: &str = "rs.dbus_xml_codegen.Type";
-
-/// GDBus's `org.gtk.GDBus.C.ForceGVariant`: on an `ay` (or `aay`), the bytes are a GLib
-/// bytestring, ending in a NUL.
-pub(crate) const FORCE_GVARIANT: &str = "org.gtk.GDBus.C.ForceGVariant";
 
 /// The note of the `#[deprecated]` attribute that [`DEPRECATED`] becomes.
 pub(crate) const DEPRECATED_NOTE: &str = "marked org.freedesktop.DBus.Deprecated in the XML";

@@ -26,7 +26,8 @@
 //!
 //! `types`, where the file names types of its values (Telepathy's `tp:enum`, `tp:flags`,
 //! `tp:struct`, `tp:mapping`; this crate's `rs.dbus_xml_codegen.Enum`/`Flags`/`Struct`/`Type`
-//! annotations, also from an [`Overlay`] with [`Builder::annotate`]; GLib bytestrings): enums
+//! annotations, also from an [`Overlay`] with [`Builder::annotate`]; GLib bytestrings where
+//! `Type` names the built-in `Bytestring`): enums
 //! that keep unknown values as `Unknown(raw)`, flags, structs with named fields, maps;
 //!
 //! and, at its top, `OBJECT_PATH` where the root `<node name>` is a path and `SERVICE_NAME`

@@ -1,8 +1,8 @@
 //! Named types: what a file says of its values beyond their signatures, and the Rust types
 //! made of it. Enums (integer or string), flags, structs with named fields, maps and
 //! aliases come from the Telepathy vocabulary ([`crate::telepathy`]) or from this toolkit's
-//! own annotations on an argument or property; GLib bytestrings from
-//! `org.gtk.GDBus.C.ForceGVariant`. The wire never changes: every type here serialises exactly
+//! own annotations on an argument or property, GLib bytestrings (`ay` ending in a NUL) too.
+//! The wire never changes: every type here serialises exactly
 //! as its signature says.
 //!
 //! A [`Table`] holds the file's types under their Rust names; [`Table::ty`] gives the Rust
@@ -16,7 +16,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use zbus::Signature;
 
-use crate::annotations::{Annotations, ENUM, FLAGS, FORCE_GVARIANT, STRUCT, TYPE};
+use crate::annotations::{Annotations, ENUM, FLAGS, STRUCT, TYPE};
 use crate::docs::DocTarget;
 use crate::names::{pascal_case, snake_case};
 use crate::types;
@@ -105,7 +105,10 @@ impl Ty {
     }
 }
 
-/// The Rust name of the GLib bytestring type.
+/// The Rust name of the GLib bytestring type, built in: an `ay` (or `aay`) of paths or names,
+/// which GLib ends with a NUL, is this type where [`TYPE`] names it. (Not where GDBus's
+/// `org.gtk.GDBus.C.ForceGVariant` marks an `ay`: gdbus-codegen reads an unmarked `ay` as a
+/// bytestring, and the mark keeps raw bytes raw, as NetworkManager's `Ssid` and `PublicKey`.)
 const BYTESTRING: &str = "Bytestring";
 
 /// What a checked definition becomes.
@@ -360,7 +363,7 @@ impl Table {
                         .map_err(|e| format!("{what}: {name}: {e}"));
                     def?;
                 }
-                if annotations.is_true(FORCE_GVARIANT) {
+                if annotations.get(TYPE) == Some(BYTESTRING) {
                     table.bytestring();
                 }
             }
@@ -387,8 +390,8 @@ impl Table {
             array_name: None,
             named: named.clone(),
             docs: format!(
-                "Values marked `{FORCE_GVARIANT}` (or of the type `{BYTESTRING}`): bytes that \
-                 end in a NUL on the wire."
+                "Values of the type `{BYTESTRING}` (`{TYPE}`): bytes that end in a NUL on the \
+                 wire."
             ),
             shape: Shape::Bytestring,
         });
@@ -616,9 +619,6 @@ impl Table {
                     .map(|e| e.named.clone())
                     .ok_or_else(|| format!("{TYPE}: no type `{name}` in the file"))?,
             ),
-            None if annotations.is_true(FORCE_GVARIANT) => {
-                self.find(BYTESTRING).map(|e| e.named.clone())
-            }
             None => None,
         };
         match named {
