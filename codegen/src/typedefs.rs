@@ -436,17 +436,7 @@ impl Table {
         Ok(match &def.kind {
             Kind::Alias(ty) => {
                 let signature = parse(ty)?;
-                let by_value = !matches!(
-                    signature,
-                    Signature::Str
-                        | Signature::Signature
-                        | Signature::ObjectPath
-                        | Signature::Variant
-                        | Signature::Fd
-                        | Signature::Array(_)
-                        | Signature::Dict { .. }
-                        | Signature::Structure(_)
-                );
+                let by_value = types::passed_by_value(&signature);
                 (
                     Shape::Alias(Ty::Plain(signature.clone())),
                     signature,

@@ -203,20 +203,29 @@ pub(crate) fn borrowed(ty: &Ty) -> TokenStream {
             let element = owned(element);
             quote!(&[#element])
         }
-        Signature::U8
-        | Signature::Bool
-        | Signature::I16
-        | Signature::U16
-        | Signature::I32
-        | Signature::U32
-        | Signature::I64
-        | Signature::U64
-        | Signature::F64 => owned(signature),
+        _ if passed_by_value(signature) => owned(signature),
         _ => {
             let owned = owned(signature);
             quote!(&#owned)
         }
     }
+}
+
+/// Whether a value of `signature` is small and `Copy`, so passed by value (numbers and
+/// booleans).
+pub(crate) fn passed_by_value(signature: &Signature) -> bool {
+    matches!(
+        signature,
+        Signature::U8
+            | Signature::Bool
+            | Signature::I16
+            | Signature::U16
+            | Signature::I32
+            | Signature::U32
+            | Signature::I64
+            | Signature::U64
+            | Signature::F64
+    )
 }
 
 /// The type that carries several values at once, as a method returns its out arguments:
