@@ -180,34 +180,25 @@ impl Overlay {
                 interface.annotations.overlay(annotations);
                 continue;
             };
+            // Each member of that kind and name (overloads share one), with its arguments;
+            // a property has none, so an <arg> inside one is not found.
+            let members: Vec<(&mut Annotations, &mut [wire::Arg])> = match kind {
+                MemberKind::Method => (interface.methods.iter_mut())
+                    .filter(|m| &m.name == name)
+                    .map(|m| (&mut m.annotations, m.args.as_mut_slice()))
+                    .collect(),
+                MemberKind::Signal => (interface.signals.iter_mut())
+                    .filter(|s| &s.name == name)
+                    .map(|s| (&mut s.annotations, s.args.as_mut_slice()))
+                    .collect(),
+                MemberKind::Property => (interface.properties.iter_mut())
+                    .filter(|p| &p.name == name)
+                    .map(|p| (&mut p.annotations, &mut [][..]))
+                    .collect(),
+            };
             let mut found = false;
-            match kind {
-                MemberKind::Method => {
-                    for method in interface.methods.iter_mut().filter(|m| &m.name == name) {
-                        found |= annotate_member(
-                            &mut method.annotations,
-                            &mut method.args,
-                            target.arg.as_ref(),
-                            annotations,
-                        );
-                    }
-                }
-                MemberKind::Signal => {
-                    for signal in interface.signals.iter_mut().filter(|s| &s.name == name) {
-                        found |= annotate_member(
-                            &mut signal.annotations,
-                            &mut signal.args,
-                            target.arg.as_ref(),
-                            annotations,
-                        );
-                    }
-                }
-                MemberKind::Property => {
-                    for property in interface.properties.iter_mut().filter(|p| &p.name == name) {
-                        property.annotations.overlay(annotations);
-                        found = true;
-                    }
-                }
+            for (own, args) in members {
+                found |= annotate_member(own, args, target.arg.as_ref(), annotations);
             }
             if !found {
                 return Err(missing());
@@ -217,8 +208,7 @@ impl Overlay {
     }
 }
 
-/// Lays `annotations` over a method or signal, or over its argument `arg`; whether that was
-/// there.
+/// Lays `annotations` over a member, or over its argument `arg`; whether that was there.
 fn annotate_member(
     own: &mut Annotations,
     args: &mut [wire::Arg],
@@ -302,5 +292,19 @@ mod tests {
             error.contains("over.xml") && error.contains("property `Q`: not in the interface file"),
             "{error}"
         );
+        // An <arg> inside a property names nothing, rather than annotating the property.
+        let overlay = Overlay::parse(
+            "over.xml",
+            r#"<node><interface name="a.B"><property name="P"><arg name="x">
+                 <annotation name="k" value="1"/></arg></property></interface></node>"#,
+        )
+        .unwrap();
+        let mut interfaces = interfaces();
+        let error = overlay.apply(&mut interfaces).unwrap_err().to_string();
+        assert!(
+            error.contains("property `P`, argument `x`: not in"),
+            "{error}"
+        );
+        assert_eq!(interfaces[0].properties[0].annotations.get("k"), None);
     }
 }
