@@ -253,6 +253,17 @@ impl Builder {
     /// rewritten only when its contents change. Returns the path written.
     pub fn compile(&self, xml_path: impl AsRef<Path>) -> Result<PathBuf, Error> {
         let xml_path = xml_path.as_ref();
+        let document = self.load(xml_path)?;
+        let code = self.generate_document(xml_path, &document)?;
+        let file_name = xml_path.with_extension("rs");
+        let file_name = file_name.file_name().expect("a file path has a name");
+        self.write(Path::new(file_name), &code)
+    }
+
+    /// Reads the file at `xml_path` for [`Builder::compile`] and its kin, telling Cargo to
+    /// rerun when it (or a released version, or an overlay) changes, and passing on what the
+    /// parser ignored as `cargo:warning=` lines.
+    pub(crate) fn load(&self, xml_path: &Path) -> Result<Document, Error> {
         println!("cargo:rerun-if-changed={}", xml_path.display());
         if let Some(folder) = &self.released {
             println!("cargo:rerun-if-changed={}", folder.display());
@@ -264,7 +275,10 @@ impl Builder {
         for warning in self.reported_warnings(&document) {
             println!("cargo:warning={warning}");
         }
+        // `<node name="/">` says that the file's objects have no fixed path (NetworkManager's
+        // and ModemManager's files: one interface a file, served at many paths).
         if let Some(named) = document.object_path()
+            && named != "/"
             && self.chosen_object_path(&document).is_none()
         {
             println!(
@@ -274,15 +288,18 @@ impl Builder {
                 xml_path.display()
             );
         }
-        let code = self.generate_document(xml_path, &document)?;
+        Ok(document)
+    }
+
+    /// Writes `code` as `file_name` in the output folder, if it changed; returns its path.
+    pub(crate) fn write(&self, file_name: &Path, code: &str) -> Result<PathBuf, Error> {
         let out_dir = self
             .out_dir
             .clone()
             .or_else(|| std::env::var_os("OUT_DIR").map(PathBuf::from))
             .expect("OUT_DIR is set when run from build.rs; otherwise call Builder::out_dir");
-        let file_name = xml_path.with_extension("rs");
-        let out_path = out_dir.join(file_name.file_name().expect("a file path has a name"));
-        write_if_changed(&out_path, &code)?;
+        let out_path = out_dir.join(file_name);
+        write_if_changed(&out_path, code)?;
         Ok(out_path)
     }
 
@@ -307,6 +324,36 @@ impl Builder {
     /// The formatted Rust module for `document`, read from `path`, with the names of what it
     /// holds for each interface (for tests, documentation and tools that use the module).
     pub fn generate_items(&self, path: &Path, document: &Document) -> Result<Generated, Error> {
+        let mut clients_of = Vec::new();
+        let (mut items, interfaces) = self.items(path, document, &mut clients_of)?;
+        items.extend(self.object_manager_module(&clients_of));
+        Ok(Generated {
+            code: formatted(&items, path)?,
+            interfaces,
+        })
+    }
+
+    /// The module `object_manager`, where [`Builder::object_manager`] asks for it, with the
+    /// enum of the proxies in `clients_of`.
+    pub(crate) fn object_manager_module(
+        &self,
+        clients_of: &[object_manager::ClientOf],
+    ) -> Option<TokenStream> {
+        self.object_manager.then(|| {
+            let clients = self.build_client.then_some(clients_of);
+            object_manager::module(self.build_server, clients)
+        })
+    }
+
+    /// The items of the module for `document`, read from `path`, but the module
+    /// `object_manager`, with the names of what they hold for each interface; each client
+    /// side generated is pushed onto `clients_of`.
+    pub(crate) fn items(
+        &self,
+        path: &Path,
+        document: &Document,
+        clients_of: &mut Vec<object_manager::ClientOf>,
+    ) -> Result<(Vec<TokenStream>, Vec<GeneratedInterface>), Error> {
         let invalid = |message: String| Error::Invalid {
             location: Location::file(path),
             message,
@@ -330,7 +377,6 @@ impl Builder {
         ];
         let mut stems = std::collections::HashSet::new();
         let mut made = Vec::new();
-        let mut clients_of = Vec::new();
         let mut all: Vec<wire::Interface> = document
             .root()
             .all_interfaces()
@@ -414,6 +460,7 @@ impl Builder {
                 clients_of.push(object_manager::ClientOf {
                     wire: wire.clone(),
                     variant,
+                    file: None,
                     module: module.clone(),
                     proxy: format_ident!("{proxy}"),
                 });
@@ -438,26 +485,25 @@ impl Builder {
                 client,
             });
         }
-        if self.object_manager {
-            let clients = self.build_client.then_some(clients_of.as_slice());
-            items.push(object_manager::module(self.build_server, clients));
-        }
-        let file = syn::parse2::<syn::File>(quote!(#(#items)*)).map_err(|e| {
-            invalid(format!(
-                "generated code does not parse ({e}); please report"
-            ))
-        })?;
-        let header = format!(
-            "// @generated by dbus-xml-codegen from {} for zbus {}. Do not edit: edit the \
-             XML.\n\n",
-            path.display(),
-            crate::zbus_target::ZBUS_REQUIREMENT
-        );
-        Ok(Generated {
-            code: header + &prettyplease::unparse(&file),
-            interfaces: made,
-        })
+        Ok((items, made))
     }
+}
+
+/// `items` as a formatted file, with the `@generated` line that names `source` and the
+/// versions of zbus and the runtime the code is written for.
+pub(crate) fn formatted(items: &[TokenStream], source: &Path) -> Result<String, Error> {
+    let file = syn::parse2::<syn::File>(quote!(#(#items)*)).map_err(|e| Error::Invalid {
+        location: Location::file(source),
+        message: format!("generated code does not parse ({e}); please report"),
+    })?;
+    let header = format!(
+        "// @generated by dbus-xml-codegen from {} for zbus {} and dbus-xml-runtime {}. \
+         Do not edit: edit the XML.\n\n",
+        source.display(),
+        crate::zbus_target::ZBUS_REQUIREMENT,
+        crate::zbus_target::RUNTIME_REQUIREMENT
+    );
+    Ok(header + &prettyplease::unparse(&file))
 }
 
 /// The two sides of an interface, each in a module of its own.

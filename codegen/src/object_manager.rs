@@ -2,18 +2,11 @@
 //! one path, published with `org.freedesktop.DBus.ObjectManager` (the server's `Tree`), and
 //! the client's view of such a tree as the generated proxies (`watch`).
 //!
-//! What does not depend on the file is written once, as Rust, in `object_manager/*.rs` and
-//! copied into each module; what does (the enum of the file's proxies) is generated here.
+//! What does not depend on the file lives in the runtime crate, `dbus_xml_runtime`, once for
+//! every generated module; what does (the enum of the file's proxies) is generated here.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
-
-/// Path escaping and the properties map: both sides.
-const COMMON: &str = include_str!("object_manager/common.rs");
-/// The server's `Tree`, `Object` and the manager interface.
-const SERVE: &str = include_str!("object_manager/serve.rs");
-/// The client's `watch`, `Change` and `Changes`.
-const WATCH: &str = include_str!("object_manager/watch.rs");
 
 /// One interface of the file whose client side was generated, for the client's enum.
 pub(crate) struct ClientOf {
@@ -21,6 +14,8 @@ pub(crate) struct ClientOf {
     pub wire: String,
     /// Its variant in the enum (`Device`).
     pub variant: Ident,
+    /// The module of its file, where several files are generated together (`device_wired`).
+    pub file: Option<Ident>,
     /// Its client module (`device_client`).
     pub module: Ident,
     /// Its proxy, in that module (`DeviceProxy`).
@@ -31,38 +26,62 @@ impl ClientOf {
     /// The proxy's path from the module `object_manager`.
     fn proxy_type(&self) -> TokenStream {
         let (module, proxy) = (&self.module, &self.proxy);
-        quote!(super::#module::#proxy)
+        match &self.file {
+            Some(file) => quote!(super::#file::#module::#proxy),
+            None => quote!(super::#module::#proxy),
+        }
     }
 }
 
 /// The module `object_manager`: the server's tree where `server`, the client's view where
 /// `clients` is some (the interfaces whose proxies it hands out).
 pub(crate) fn module(server: bool, clients: Option<&[ClientOf]>) -> TokenStream {
-    let mut items = vec![template(COMMON)];
+    let mut items = vec![quote! {
+        pub use dbus_xml_runtime::{escape_path_element, unescape_path_element};
+    }];
     if server {
-        items.push(template(SERVE));
+        items.push(quote! {
+            pub use dbus_xml_runtime::{Object, Tree};
+        });
     }
     if let Some(clients) = clients {
         items.push(proxies_enum(clients));
-        items.push(template(WATCH));
+        items.push(quote! {
+            pub use dbus_xml_runtime::Properties;
+
+            /// One object of a watched tree: its path, and its interfaces as the generated
+            /// proxies with the properties the manager announced for them.
+            pub type ObjectProxies = dbus_xml_runtime::ObjectProxies<Interface>;
+
+            /// A change to a watched tree, in the order the manager announced it.
+            pub type Change = dbus_xml_runtime::Change<Interface>;
+
+            /// The changes to a watched tree ([`watch`]): a stream that ends when the
+            /// connection does.
+            pub type Changes = dbus_xml_runtime::Changes<Interface>;
+
+            /// Watches the tree that the object manager at `manager_path` of `destination`
+            /// publishes, as this module's proxies: the objects there now, by path, and the
+            /// changes since, in order (`dbus_xml_runtime::watch`).
+            pub async fn watch(
+                connection: &zbus::Connection,
+                destination: &str,
+                manager_path: &str,
+            ) -> zbus::Result<(Vec<ObjectProxies>, Changes)> {
+                dbus_xml_runtime::watch(connection, destination, manager_path).await
+            }
+        });
     }
     quote! {
         /// A tree of objects below one path with `org.freedesktop.DBus.ObjectManager`: the
         /// server's [`Tree`](self) of generated servers, and the client's [`watch`](self) of
         /// one as generated proxies.
         // The variants are named after the file's interfaces (`PPP`).
-        #[allow(dead_code, clippy::type_complexity, clippy::upper_case_acronyms)]
+        #[allow(dead_code, unused_imports, clippy::upper_case_acronyms)]
         pub mod object_manager {
             #(#items)*
         }
     }
-}
-
-/// The items of one of the files written as Rust.
-fn template(source: &str) -> TokenStream {
-    source
-        .parse()
-        .expect("the object manager's templates are Rust (a unit test compiles them)")
 }
 
 /// The enum `Interface`: one variant a proxy of the file, and `Other` for the rest.
@@ -114,8 +133,7 @@ fn proxies_enum(clients: &[ClientOf]) -> TokenStream {
             #other(zbus::names::OwnedInterfaceName, Properties),
         }
 
-        impl Interface {
-            /// The interface `name` of the object `path` of `destination`.
+        impl dbus_xml_runtime::Proxies for Interface {
             async fn new(
                 connection: &zbus::Connection,
                 destination: &zbus::names::OwnedBusName,
@@ -128,7 +146,9 @@ fn proxies_enum(clients: &[ClientOf]) -> TokenStream {
                     _ => Self::#other(name, properties),
                 })
             }
+        }
 
+        impl Interface {
             /// The interface's name on the bus.
             pub fn name(&self) -> &str {
                 match self {
@@ -144,49 +164,6 @@ fn proxies_enum(clients: &[ClientOf]) -> TokenStream {
                     #(#properties)*
                     Self::#other(_, properties) => properties,
                 }
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_templates_are_items_of_rust() {
-        for source in [COMMON, SERVE, WATCH] {
-            syn::parse2::<syn::File>(template(source)).expect("the template parses");
-        }
-    }
-
-    /// The server's templates, compiled here so that rustc checks them where they are
-    /// written. (The client's needs the file's `Interface`: the examples and the corpus
-    /// test compile it in generated modules.)
-    #[allow(dead_code, unreachable_pub, clippy::type_complexity)]
-    mod compiled {
-        include!("object_manager/common.rs");
-        include!("object_manager/serve.rs");
-
-        #[test]
-        fn a_path_element_escapes_as_glib_does_and_reads_back() {
-            for (text, element) in [
-                ("", "_"),
-                ("sda1", "sda1"),
-                ("sda-1", "sda_2d1"),
-                ("a_b", "a_5fb"),
-                ("d0b1e2f3-aa", "d0b1e2f3_2daa"),
-                ("é", "_c3_a9"),
-            ] {
-                assert_eq!(escape_path_element(text), element);
-                assert_eq!(unescape_path_element(element).as_deref(), Some(text));
-            }
-            for not_an_escape in ["a-b", "_2", "_zz", "_41", "_2D"] {
-                assert_eq!(
-                    unescape_path_element(not_an_escape),
-                    None,
-                    "{not_an_escape}"
-                );
             }
         }
     }

@@ -132,7 +132,8 @@ fn not_implemented(what: &str) -> String {
 /// gdbus-codegen skeleton answers for a property nobody set: its type's default (0, false,
 /// "", empty, `/`), so that `Get`, `GetAll` and `GetManagedObjects` agree and no client meets
 /// a property missing. A type with no default value (`v`, `h`) answers `NotSupported`, which
-/// zbus's `GetAll` leaves out. Either way the service says so on stderr, once per property.
+/// `GetAll` leaves out. Either way the service says so once per property, through `tracing`
+/// (`dbus_xml_runtime::notice`).
 fn getter_body(default_impls: bool, what: String, signature: &Signature) -> TokenStream {
     if !default_impls {
         return quote!(;);
@@ -146,14 +147,11 @@ fn getter_body(default_impls: bool, what: String, signature: &Signature) -> Toke
             quote!(Err(zbus::fdo::Error::NotSupported(#not_implemented.to_owned()).into())),
         )
     };
-    // A format string: names from the XML are escaped.
-    let line = format!("{not_implemented}: answering {answer}")
-        .replace('{', "{{")
-        .replace('}', "}}");
+    let line = format!("{not_implemented}: answering {answer}");
     quote! {
         {
             static REPORTED: std::sync::Once = std::sync::Once::new();
-            REPORTED.call_once(|| eprintln!(#line));
+            REPORTED.call_once(|| dbus_xml_runtime::notice(#line));
             async { #value }
         }
     }
@@ -354,6 +352,7 @@ fn adapter_code(interface: &Interface, names: &Names<'_>, source_xml: &str) -> T
     let spawn = interface.spawn_per_call;
     let interface_trait =
         zbus_target::interface_forwarding(adapter, dispatch, trait_, &interface.methods);
+    let declared = declared_properties(interface, adapter, trait_);
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
@@ -362,8 +361,9 @@ fn adapter_code(interface: &Interface, names: &Names<'_>, source_xml: &str) -> T
         }
 
         impl<T: #trait_> #adapter<T> {
-            /// Wraps `inner` to be served with `zbus::connection::Builder::serve_at` or
-            /// `ObjectServer::at`.
+            /// Wraps `inner`, to be served with `dbus_xml_runtime::serve_at` (which answers
+            /// `Properties` as sd-bus does) or in a `dbus_xml_runtime::Tree`; zbus's
+            /// `serve_at` and `ObjectServer::at` serve it with zbus's own `Properties`.
             pub fn new(inner: T) -> Self {
                 Self::from_arc(std::sync::Arc::new(inner))
             }
@@ -397,6 +397,32 @@ fn adapter_code(interface: &Interface, names: &Names<'_>, source_xml: &str) -> T
         const INTERFACE_XML: &str = #served_xml;
 
         #interface_trait
+
+        #declared
+    }
+}
+
+/// `dbus_xml_runtime::Declared` for the adapter: its properties in the file's order, with
+/// their access, for the runtime's `Properties`.
+fn declared_properties(interface: &Interface, adapter: &Ident, trait_: &Ident) -> TokenStream {
+    let properties = interface.properties.iter().map(|property| {
+        let wire = &property.wire;
+        let access = match (property.read, property.write) {
+            (true, true) => quote!(ReadWrite),
+            (false, true) => quote!(Write),
+            _ => quote!(Read),
+        };
+        quote! {
+            dbus_xml_runtime::Property {
+                name: #wire,
+                access: dbus_xml_runtime::Access::#access,
+            }
+        }
+    });
+    quote! {
+        impl<T: #trait_> dbus_xml_runtime::Declared for #adapter<T> {
+            const PROPERTIES: &'static [dbus_xml_runtime::Property] = &[#(#properties),*];
+        }
     }
 }
 

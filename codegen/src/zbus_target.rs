@@ -12,6 +12,10 @@ use crate::model::{Method, Overload};
 /// The zbus that generated code is written for (the workspace's `zbus` requirement).
 pub(crate) const ZBUS_REQUIREMENT: &str = "~6.2";
 
+/// The runtime crate that generated code is written for (`runtime/` in this workspace):
+/// its `Declared`, `Tree`, `watch` and `notice`, which it pins to the same zbus.
+pub(crate) const RUNTIME_REQUIREMENT: &str = "0.1";
+
 /// The parameters the adapter's methods take for themselves, which no argument may be
 /// named: zbus's `#[zbus(header)]` and `#[zbus(signal_emitter)]`, and the call context.
 pub(crate) const ADAPTER_PARAMS: &[&str] = &["__zbus_header", "__zbus_emitter", "__zbus_call"];

@@ -16,7 +16,7 @@ use std::process::Command;
 
 use dbus_xml_codegen::compare;
 use dbus_xml_codegen::{Builder, Document, Error, GeneratedInterface, check};
-use support::{GeneratedCrate, ZBUS, canonical_xml, other_vocabularies, printed};
+use support::{DEPENDENCIES, GeneratedCrate, canonical_xml, other_vocabularies, printed};
 
 /// Files that are not well-formed XML upstream, and must be refused, not generated.
 const KNOWN_MALFORMED: &[(&str, &str)] = &[(
@@ -93,7 +93,7 @@ fn serving_program(generated: &[Generated]) -> String {
                 "impl {module}::{server}::{trait_} for Stub {{\n    type Error = zbus::fdo::Error;\n}}\n"
             ));
             serve.push_str(&format!(
-                "    server.at(\"/{module}\", {module}::{server}::{adapter}::new(Stub)).await?;\n"
+                "    dbus_xml_runtime::serve_at(&connection, \"/{module}\", {module}::{server}::{adapter}::new(Stub)).await?;\n"
             ));
         }
     }
@@ -113,7 +113,6 @@ async fn main() -> zbus::Result<()> {{
         .name("{SERVED_NAME}")
         .build()
         .await?;
-    let server = connection.object_server();
 {serve}    println!("ready");
     std::future::pending::<()>().await;
     Ok(())
@@ -271,7 +270,7 @@ fn real_world_interfaces_compile_with_zbus_alone_and_serve_their_xml_exactly() {
     let krate = GeneratedCrate::with_manifest(
         "corpus",
         &format!(
-            "[dependencies]\n{ZBUS}{}",
+            "[dependencies]\n{DEPENDENCIES}{}",
             r#"tokio = { version = "1", features = ["rt-multi-thread", "macros"] }
 "#
         ),

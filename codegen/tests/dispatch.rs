@@ -6,7 +6,7 @@
 mod support;
 
 use dbus_xml_codegen::Builder;
-use support::{GeneratedCrate, ZBUS, printed};
+use support::{DEPENDENCIES, GeneratedCrate, printed};
 
 const XML: &str = include_str!("fixtures/org.example.Dispatch.xml");
 
@@ -117,7 +117,7 @@ fn ordered_by_default_and_concurrent_where_annotated() {
     let krate = GeneratedCrate::with_manifest(
         "dispatch",
         &format!(
-            "[dependencies]\n{ZBUS}{}",
+            "[dependencies]\n{DEPENDENCIES}{}",
             r#"tokio = { version = "1", features = ["rt-multi-thread", "macros", "time", "sync"] }
 futures-util = { version = "0.3", default-features = false }
 "#

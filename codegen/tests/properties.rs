@@ -216,6 +216,14 @@ impl Unset for Service {
 #[tokio::main]
 async fn main() -> zbus::Result<()> {
     let address = std::env::args().nth(1).expect("a bus address");
+    // A service shows the notices of default bodies by enabling their target.
+    if std::env::args().nth(2).as_deref() == Some("--notices") {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("dbus_xml_runtime::defaults=info"))
+            .with_writer(std::io::stderr)
+            .without_time()
+            .init();
+    }
     let _service = zbus::connection::Builder::address(address.as_str())
         .name("org.example.Unset")
         .serve_at("/org/example/Unset", UnsetServer::new(Service))
@@ -249,7 +257,16 @@ fn with_default_bodies_unimplemented_properties_answer_their_types_default_and_s
         .default_impls(true)
         .generate(Path::new("unset.xml"), UNSET_XML)
         .expect("the XML generates");
-    let krate = GeneratedCrate::new("unset_properties");
+    let krate = GeneratedCrate::with_manifest(
+        "unset_properties",
+        &format!(
+            "[dependencies]\n{}{}",
+            support::DEPENDENCIES,
+            r#"tokio = { version = "1", features = ["rt-multi-thread", "macros"] }
+tracing-subscriber = { version = "0.3", default-features = false, features = ["std", "fmt", "env-filter"] }
+"#
+        ),
+    );
     krate.build_program(&code, UNSET_MAIN);
 
     let bus = test_bus::PrivateBus::open(None).expect("a private dbus-daemon");
@@ -278,7 +295,15 @@ fn with_default_bodies_unimplemented_properties_answer_their_types_default_and_s
         stdout.contains(r#"GetAll ["Count", "Extras", "Home", "Name", "Pair", "Tags"]"#),
         "{stdout}"
     );
-    // One line per property at its first use, though each was read three times.
+    // Nothing on stderr unless the service asks for the notices.
+    let quiet = String::from_utf8_lossy(&run.stderr);
+    assert!(!quiet.contains("is not implemented"), "{quiet}");
+    // Asked: one line per property at its first use, though each was read three times.
+    let run = std::process::Command::new(krate.binary("unset_properties"))
+        .args([bus.address(), "--notices"])
+        .output()
+        .expect("the built program runs");
+    assert!(run.status.success(), "{}", support::printed(&run));
     let stderr = String::from_utf8_lossy(&run.stderr);
     for name in [
         "Name", "Count", "Tags", "Extras", "Home", "Pair", "Anything",

@@ -41,10 +41,17 @@ fn the_quick_start_builds_as_a_fresh_crate() {
         ]
     );
     let (_, dependencies) = &files[1];
-    // The published version, as the README gives it, becomes this checkout.
+    // The published versions, as the README gives them, become this checkout.
     let this_crate = format!("path = \"{}\"", env!("CARGO_MANIFEST_DIR"));
-    let dependencies = dependencies.replace("version = \"0.1\"", &this_crate);
+    let runtime = format!("path = \"{}/../runtime\"", env!("CARGO_MANIFEST_DIR"));
+    let dependencies = dependencies
+        .replace(
+            "dbus-xml-runtime = { version = \"0.1\" }",
+            &format!("dbus-xml-runtime = {{ {runtime} }}"),
+        )
+        .replace("version = \"0.1\"", &this_crate);
     assert!(dependencies.contains(&this_crate), "{dependencies}");
+    assert!(dependencies.contains(&runtime), "{dependencies}");
     let krate = GeneratedCrate::with_manifest("readme-quick-start", &dependencies);
     for (path, contents) in &files[2..] {
         krate.write(path, contents);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use zbus::fdo::DBusProxy;
+use zbus::fdo::{DBusProxy, RequestNameFlags};
 
 use super::Service;
 use crate::bus::BusArgs;
@@ -49,17 +49,18 @@ pub(super) async fn run(
     // behind those calls would never reach the call that waits for it.
     let lookups = bus.builder().build().await?;
     let service = Arc::new(service.with_lookup_connection(lookups));
-    let connection = bus
-        .builder()
-        .name(SERVICE_NAME)
-        // zbus would otherwise let a second instance take the name over from the first.
-        .allow_name_replacements(false)
-        .replace_existing_names(false)
-        .serve_at(
-            OBJECT_PATH,
-            RandomDataServer::from_arc(Arc::clone(&service)),
-        )
-        .build()
+    // Served first and named then, so that a client that sees the name finds the object;
+    // through the runtime, so that `Properties` answers as sd-bus clients expect.
+    let connection = bus.builder().build().await?;
+    dbus_xml_runtime::serve_at(
+        &connection,
+        OBJECT_PATH,
+        RandomDataServer::from_arc(Arc::clone(&service)),
+    )
+    .await?;
+    // Without ALLOW_REPLACEMENT: a second instance may not take the name over from the first.
+    connection
+        .request_name_with_flags(SERVICE_NAME, RequestNameFlags::DO_NOT_QUEUE)
         .await
         .map_err(|error| match error {
             zbus::Error::NameTaken => StartError::AlreadyRunning,

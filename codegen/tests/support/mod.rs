@@ -1,5 +1,5 @@
-//! A throwaway crate that includes generated code and depends on zbus alone (plus tokio where
-//! it runs something), built with cargo the way a user's crate would be.
+//! A throwaway crate that includes generated code and depends on zbus and the runtime alone
+//! (plus tokio where it runs something), built with cargo the way a user's crate would be.
 
 #![allow(dead_code)] // Each test binary uses its own part of this module.
 
@@ -10,9 +10,15 @@ use std::time::{Duration, Instant};
 /// How long one cargo run of a generated crate may take.
 const CARGO_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
-/// The zbus that generated crates depend on: the one the generator targets.
-pub(crate) const ZBUS: &str = r#"zbus = { version = "=6.2.1", default-features = false, features = ["tokio", "proxy", "service"] }
-"#;
+/// What generated crates depend on: the zbus the generator targets, and the runtime crate
+/// of this workspace.
+pub(crate) const DEPENDENCIES: &str = concat!(
+    r#"zbus = { version = "=6.2.1", default-features = false, features = ["tokio", "proxy", "service"] }
+dbus-xml-runtime = { path = ""#,
+    env!("CARGO_MANIFEST_DIR"),
+    r#"/../runtime" }
+"#
+);
 
 /// A crate in the test's temporary folder.
 pub(crate) struct GeneratedCrate {
@@ -27,7 +33,7 @@ impl GeneratedCrate {
             name,
             &format!(
                 r#"[dependencies]
-{ZBUS}tokio = {{ version = "1", features = ["rt-multi-thread", "macros", "time"] }}
+{DEPENDENCIES}tokio = {{ version = "1", features = ["rt-multi-thread", "macros", "time"] }}
 futures-util = {{ version = "0.3", default-features = false }}
 "#
             ),
@@ -87,6 +93,23 @@ publish = false
     /// Starts the built binary `name` with the address of `bus` and `args`, and waits for it
     /// to print `ready` (it serves from then on); it is killed when the value drops.
     pub(crate) fn serve(&self, name: &str, bus: &test_bus::PrivateBus, args: &[&str]) -> Served {
+        let (served, line) = self.start(name, bus, args);
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "{name} printed this instead of `ready`"
+        );
+        served
+    }
+
+    /// Starts the built binary `name` with the address of `bus` and `args`, and waits for the
+    /// first line it prints; it is killed when the value drops.
+    pub(crate) fn start(
+        &self,
+        name: &str,
+        bus: &test_bus::PrivateBus,
+        args: &[&str],
+    ) -> (Served, String) {
         let mut child = Command::new(self.binary(name))
             .arg(bus.address())
             .args(args)
@@ -96,12 +119,16 @@ publish = false
         let stdout = child.stdout.take().expect("piped");
         let served = Served(child);
         let line = first_line(stdout, test_bus::WAIT);
-        assert_eq!(
-            line.trim(),
-            "ready",
-            "{name} printed this instead of `ready`"
-        );
-        served
+        (served, line)
+    }
+
+    /// The crate's name (and its binary's).
+    pub(crate) fn name(&self) -> String {
+        self.dir
+            .file_name()
+            .expect("a crate folder has a name")
+            .to_string_lossy()
+            .into_owned()
     }
 
     /// Writes `contents` to `path` in the crate, making its folder if need be.

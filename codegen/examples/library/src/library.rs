@@ -25,7 +25,8 @@ pub(crate) struct Library {
 }
 
 impl Library {
-    /// Serves the tree and the manager interface at the generated `OBJECT_PATH`.
+    /// Serves the tree and the manager interface at the generated `OBJECT_PATH`: the
+    /// manager's path is no object of the tree, so its interface is served beside it.
     pub(crate) async fn serve(connection: &zbus::Connection) -> zbus::Result<Self> {
         let library = Self {
             tree: Tree::serve(connection, crate::api::OBJECT_PATH).await?,
@@ -33,10 +34,8 @@ impl Library {
             books: Arc::default(),
             next_book: Arc::new(AtomicU64::new(1)),
         };
-        connection
-            .object_server()
-            .at(crate::api::OBJECT_PATH, ManagerServer::new(library.clone()))
-            .await?;
+        let manager = ManagerServer::new(library.clone());
+        dbus_xml_runtime::serve_at(connection, crate::api::OBJECT_PATH, manager).await?;
         Ok(library)
     }
 

@@ -59,13 +59,14 @@ async fn serve(address: Option<&str>) -> zbus::Result<()> {
         Some(address) => zbus::connection::Builder::address(address),
         None => zbus::connection::Builder::session(),
     };
-    // One state, two interfaces at one path: each adapter shares the same `Arc`.
-    let _connection = builder
-        .name(SERVICE_NAME)
-        .serve_at(OBJECT_PATH, MediaPlayer2Server::from_arc(player.clone()))
-        .serve_at(OBJECT_PATH, PlayerServer::from_arc(player.clone()))
-        .build()
-        .await?;
+    // One state, two interfaces at one path: each adapter shares the same `Arc`. Served
+    // through the runtime (so that `Properties` answers as sd-bus clients expect), then named.
+    let connection = builder.build().await?;
+    let root = MediaPlayer2Server::from_arc(player.clone());
+    dbus_xml_runtime::serve_at(&connection, OBJECT_PATH, root).await?;
+    let player_server = PlayerServer::from_arc(player.clone());
+    dbus_xml_runtime::serve_at(&connection, OBJECT_PATH, player_server).await?;
+    connection.request_name(SERVICE_NAME).await?;
     println!("serving {SERVICE_NAME} at {OBJECT_PATH}");
     tokio::select! {
         () = player.quit_requested() => {}

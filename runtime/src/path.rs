@@ -1,5 +1,5 @@
-/// The properties of one interface of an object, by name, as `GetAll` answers them.
-pub type Properties = std::collections::HashMap<String, zbus::OwnedVariant>;
+//! Object path elements from any text, as GLib escapes them (a helper: services with an
+//! escaping of their own build their paths themselves).
 
 /// `text` as one element of an object path, the way GLib's `g_dbus_escape_object_path`
 /// writes it: ASCII letters and digits stay, every other byte becomes `_` and two lower-case
@@ -45,4 +45,31 @@ pub fn unescape_path_element(element: &str) -> Option<String> {
         }
     }
     String::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_element_escapes_as_glib_does_and_reads_back() {
+        for (text, element) in [
+            ("", "_"),
+            ("sda1", "sda1"),
+            ("sda-1", "sda_2d1"),
+            ("a_b", "a_5fb"),
+            ("d0b1e2f3-aa", "d0b1e2f3_2daa"),
+            ("é", "_c3_a9"),
+        ] {
+            assert_eq!(escape_path_element(text), element);
+            assert_eq!(unescape_path_element(element).as_deref(), Some(text));
+        }
+        for not_an_escape in ["a-b", "_2", "_zz", "_41", "_2D"] {
+            assert_eq!(
+                unescape_path_element(not_an_escape),
+                None,
+                "{not_an_escape}"
+            );
+        }
+    }
 }
