@@ -398,6 +398,19 @@ fn interfaces(report: &mut Report, node: Option<String>, old: &Node, new: &Node)
     let place = |interface: &Interface| (node.clone(), Some(interface.name.clone()), None);
     for interface in &old.interfaces {
         match find(new, &interface.name) {
+            // What the specification fixes of a standard interface is its members' names,
+            // signatures and directions: each bus library serves it with argument names of
+            // its own (zbus without any), so a file captured from another library's service
+            // differs from a faithful server there and nowhere else.
+            Some(new_interface) if STANDARD_INTERFACES.contains(&interface.name.as_str()) => {
+                Members {
+                    report: &mut *report,
+                    node: node.clone(),
+                    interface: &interface.name,
+                    unstable: false,
+                }
+                .interface(&as_specified(interface), &as_specified(new_interface))
+            }
             Some(new_interface) => Members {
                 report: &mut *report,
                 node: node.clone(),
@@ -428,6 +441,34 @@ fn interfaces(report: &mut Report, node: Option<String>, old: &Node, new: &Node)
             report.differences.push(added);
         }
     }
+}
+
+/// A standard interface as its specification fixes it: its members' names, signatures and
+/// directions, without argument names, annotations or docs.
+fn as_specified(interface: &Interface) -> Interface {
+    let mut specified = interface.clone();
+    specified.annotations = Annotations::default();
+    let args = specified
+        .methods
+        .iter_mut()
+        .flat_map(|method| method.args.iter_mut())
+        .chain(
+            specified
+                .signals
+                .iter_mut()
+                .flat_map(|signal| signal.args.iter_mut()),
+        );
+    for arg in args {
+        arg.name = None;
+        arg.annotations = Annotations::default();
+    }
+    for method in &mut specified.methods {
+        method.annotations = Annotations::default();
+    }
+    for signal in &mut specified.signals {
+        signal.annotations = Annotations::default();
+    }
+    specified
 }
 
 /// What kind of member.
@@ -871,6 +912,40 @@ mod tests {
             next_interface_version("org.example.Foo9"),
             "org.example.Foo10"
         );
+    }
+
+    #[test]
+    fn standard_interfaces_compare_by_what_their_specification_fixes() {
+        // As `gdbus introspect --xml` captures GDBus's Properties, and as zbus serves it.
+        let captured = parsed(
+            r#"<node><interface name="org.freedesktop.DBus.Properties">
+              <method name="Get"><arg type="s" name="interface_name" direction="in"/>
+                <arg type="s" name="property_name" direction="in"/>
+                <arg type="v" name="value" direction="out"/></method>
+              <signal name="PropertiesChanged"><arg type="s" name="interface_name"/>
+                <arg type="a{sv}" name="changed_properties"/>
+                <arg type="as" name="invalidated_properties"/></signal>
+            </interface></node>"#,
+        );
+        let served = parsed(
+            r#"<node><interface name="org.freedesktop.DBus.Properties">
+              <method name="Get"><arg type="s" direction="in"/><arg type="s" direction="in"/>
+                <arg type="v" direction="out"/></method>
+              <signal name="PropertiesChanged"><arg type="s"/><arg type="a{sv}"/>
+                <arg type="as"/></signal>
+            </interface></node>"#,
+        );
+        assert_eq!(compare(&captured, &served).differences, []);
+        // A signature is what the specification fixes: it still counts.
+        let drifted = parsed(
+            r#"<node><interface name="org.freedesktop.DBus.Properties">
+              <method name="Get"><arg type="s" direction="in"/><arg type="s" direction="in"/>
+                <arg type="s" direction="out"/></method>
+              <signal name="PropertiesChanged"><arg type="s"/><arg type="a{sv}"/>
+                <arg type="as"/></signal>
+            </interface></node>"#,
+        );
+        assert_eq!(compare(&captured, &drifted).differences.len(), 1);
     }
 
     #[test]
