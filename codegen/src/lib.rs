@@ -60,6 +60,7 @@ mod server;
 pub mod since;
 mod source;
 mod telepathy;
+mod together;
 mod typedefs;
 mod types;
 pub mod wire;
