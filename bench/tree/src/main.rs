@@ -118,7 +118,16 @@ struct Measured {
     bytes_per_object: f64,
     blocks_per_object: f64,
     get_managed_objects: Duration,
+    /// One `GetAll` of the book's interface on an object outside the tree, served through
+    /// the runtime (its `Properties`) or zbus (its own): the mean of [`GET_ALL_CALLS`].
+    get_all: Duration,
 }
+
+/// How many `GetAll` calls, one after the other, make one measurement.
+const GET_ALL_CALLS: u32 = 2000;
+
+/// Where the object that answers `GetAll` is served, outside the tree.
+const GET_ALL_PATH: &str = "/org/example/GetAll";
 
 /// Serves `objects` books with loans the `kind` way on a fresh connection, measures, and
 /// drops it all.
@@ -186,10 +195,39 @@ async fn measure(bus: &test_bus::PrivateBus, kind: Kind, objects: usize) -> zbus
         "{kind:?}: {} objects managed, {objects} served",
         managed.len()
     );
+    let book = |title: &str| (title.to_owned(), shelf.clone());
+    match kind {
+        Kind::Generated => {
+            let (title, shelf) = book("GetAll");
+            let server = BookServer::new(GeneratedBook { title, shelf });
+            dbus_xml_runtime::serve_at(&service, GET_ALL_PATH, server).await?;
+        }
+        Kind::Zbus => {
+            let (title, shelf) = book("GetAll");
+            service
+                .object_server()
+                .at(GET_ALL_PATH, ZbusBook { title, shelf })
+                .await?;
+        }
+    }
+    let properties = fdo::PropertiesProxy::builder(&client)
+        .destination(service.unique_name().expect("a bus connection").to_owned())
+        .path(GET_ALL_PATH)
+        .build()
+        .await?;
+    let interface =
+        zbus::names::InterfaceName::from_static_str_unchecked("org.example.Library1.Book");
+    let started = Instant::now();
+    for _ in 0..GET_ALL_CALLS {
+        let all = properties.get_all(interface.clone()).await?;
+        assert_eq!(all.len(), 2, "{kind:?}: Title and Shelf");
+    }
+    let get_all = started.elapsed() / GET_ALL_CALLS;
     Ok(Measured {
         bytes_per_object: per_object(after.curr_bytes, before.curr_bytes),
         blocks_per_object: per_object(after.curr_blocks, before.curr_blocks),
         get_managed_objects,
+        get_all,
     })
 }
 
@@ -229,8 +267,12 @@ async fn main() -> zbus::Result<()> {
         "{objects} objects of two interfaces each (book, loan), {rounds} interleaved rounds: median (range)"
     );
     println!(
-        "{:<44} {:>28} {:>28} {:>28}",
-        "", "heap bytes / object", "heap blocks / object", "GetManagedObjects"
+        "{:<44} {:>28} {:>28} {:>28} {:>28}",
+        "",
+        "heap bytes / object",
+        "heap blocks / object",
+        "GetManagedObjects",
+        "GetAll (one interface)"
     );
     for (kind, measured) in &rows {
         let label = match kind {
@@ -238,7 +280,7 @@ async fn main() -> zbus::Result<()> {
             Kind::Zbus => "zbus fdo::ObjectManager + #[interface]",
         };
         println!(
-            "{label:<44} {:>28} {:>28} {:>28}",
+            "{label:<44} {:>28} {:>28} {:>28} {:>28}",
             summary(measured.iter().map(|m| m.bytes_per_object).collect(), " B"),
             summary(measured.iter().map(|m| m.blocks_per_object).collect(), ""),
             summary(
@@ -247,6 +289,13 @@ async fn main() -> zbus::Result<()> {
                     .map(|m| m.get_managed_objects.as_secs_f64() * 1e3)
                     .collect(),
                 " ms"
+            ),
+            summary(
+                measured
+                    .iter()
+                    .map(|m| m.get_all.as_secs_f64() * 1e6)
+                    .collect(),
+                " µs"
             ),
         );
     }
@@ -260,11 +309,12 @@ async fn main() -> zbus::Result<()> {
         summary(ratios, "")
     };
     println!(
-        "{:<44} {:>28} {:>28} {:>28}",
+        "{:<44} {:>28} {:>28} {:>28} {:>28}",
         "ratio generated / zbus, within each round",
         ratio(|m| m.bytes_per_object),
         ratio(|m| m.blocks_per_object),
         ratio(|m| m.get_managed_objects.as_secs_f64()),
+        ratio(|m| m.get_all.as_secs_f64()),
     );
     Ok(())
 }
