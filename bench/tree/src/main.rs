@@ -6,8 +6,9 @@
 //!
 //! For each kind, in interleaved rounds (the order alternates): the heap bytes and blocks in
 //! use per served object (counted by dhat's allocator, after adding OBJECTS objects, over
-//! the heap before), and the time for one `GetManagedObjects` of the whole tree, called from
-//! another connection through the bus. Prints each figure's median with its range over the
+//! the heap before), the time for one `GetManagedObjects` of the whole tree, called from
+//! another connection through the bus, and the time of one `GetAll` of one interface (the
+//! runtime's `Properties` against zbus's); the timings run with the heap profiler off. Prints each figure's median with its range over the
 //! rounds, and the ratios generated / zbus taken within each round.
 //!
 //! `tree-bench [OBJECTS] [ROUNDS]` (defaults 10000 and 5); build with `--release`.
@@ -138,6 +139,9 @@ async fn measure(bus: &test_bus::PrivateBus, kind: Kind, objects: usize) -> zbus
     let title = |i: usize| format!("Book number {i}");
     let borrower = |i: usize| format!("Reader {i}");
 
+    // The heap is counted while the objects are added; the timings below run without the
+    // profiler, which records a backtrace per allocation and would time allocations only.
+    let profiler = dhat::Profiler::builder().testing().build();
     let before = dhat::HeapStats::get();
     // Keeps the generated tree's handle alive while it is measured.
     let mut _tree = None;
@@ -179,6 +183,7 @@ async fn measure(bus: &test_bus::PrivateBus, kind: Kind, objects: usize) -> zbus
         }
     }
     let after = dhat::HeapStats::get();
+    drop(profiler);
     let per_object = |after: usize, before: usize| (after as f64 - before as f64) / objects as f64;
 
     let manager = fdo::ObjectManagerProxy::builder(&client)
@@ -241,7 +246,6 @@ fn summary(mut values: Vec<f64>, unit: &str) -> String {
 
 #[tokio::main]
 async fn main() -> zbus::Result<()> {
-    let _profiler = dhat::Profiler::builder().testing().build();
     let mut args = std::env::args().skip(1);
     let objects: usize = args
         .next()
