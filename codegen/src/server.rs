@@ -365,16 +365,17 @@ fn adapter_code(interface: &Interface, names: &Names<'_>, source_xml: &str) -> T
             /// `Properties` as sd-bus does) or in a `dbus_xml_runtime::Tree`; zbus's
             /// `serve_at` and `ObjectServer::at` serve it with zbus's own `Properties`.
             pub fn new(inner: T) -> Self {
-                Self::from_arc(std::sync::Arc::new(inner))
+                Self { dispatch: #dispatch { inner: dbus_xml_runtime::Implementation::Owned(inner) } }
             }
 
-            /// Wraps an implementation that is shared with other code.
+            /// Wraps an implementation that is shared with other code (another interface of
+            /// the object, a task).
             pub fn from_arc(inner: std::sync::Arc<T>) -> Self {
-                Self { dispatch: #dispatch { inner } }
+                Self { dispatch: #dispatch { inner: dbus_xml_runtime::Implementation::Shared(inner) } }
             }
 
             /// The implementation being served.
-            pub fn get_ref(&self) -> &std::sync::Arc<T> {
+            pub fn get_ref(&self) -> &T {
                 &self.dispatch.inner
             }
         }
@@ -382,7 +383,7 @@ fn adapter_code(interface: &Interface, names: &Names<'_>, source_xml: &str) -> T
         #[doc = #dispatch_doc]
         #[derive(Debug)]
         struct #dispatch<T: #trait_> {
-            inner: std::sync::Arc<T>,
+            inner: dbus_xml_runtime::Implementation<T>,
         }
 
         #[zbus::interface(name = #wire, spawn = #spawn)]

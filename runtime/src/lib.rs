@@ -28,7 +28,7 @@ mod watch;
 pub use ordered::{InterfaceMap, Ordered, PropertyMap};
 pub use path::{escape_path_element, unescape_path_element};
 pub use properties::serve_at;
-pub use served::{Access, Declared, Property};
+pub use served::{Access, Declared, Implementation, Property};
 pub use tree::{Object, Tree};
 pub use watch::{Change, Changes, ObjectProxies, Properties, Proxies, watch};
 

@@ -247,3 +247,25 @@ fn in_declared_order(
     ordered.0.extend(rest);
     ordered
 }
+
+/// The implementation that a generated server holds: its own (`NameServer::new`), or one
+/// shared with other code (`NameServer::from_arc`), so that a server of its own costs no
+/// allocation beside zbus's. Either way it reads as `&T`.
+#[derive(Debug)]
+pub enum Implementation<T> {
+    /// Held by the server alone.
+    Owned(T),
+    /// Shared with other code: other interfaces of the object, tasks.
+    Shared(std::sync::Arc<T>),
+}
+
+impl<T> std::ops::Deref for Implementation<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        match self {
+            Self::Owned(inner) => inner,
+            Self::Shared(inner) => inner,
+        }
+    }
+}

@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use smallvec::SmallVec;
+
 use zbus::names::InterfaceName;
 use zbus::object_server::SignalEmitter;
 use zbus::{Connection, ObjectPath, OwnedObjectPath};
@@ -70,8 +72,18 @@ impl Object {
     }
 }
 
-/// The objects of a tree, by path, each with its interfaces in the order they were added.
-type Objects = Arc<Mutex<HashMap<OwnedObjectPath, Arc<[Served]>>>>;
+/// The interfaces of one object, in the order they were added: inline up to two (most
+/// objects have one or two), so that an object costs the tree no allocation of its own.
+type Interfaces = SmallVec<[Served; 2]>;
+
+/// The objects of a tree, by path (kept as plain text: the tree's own copy of each path
+/// costs its bytes and no more).
+type Objects = Arc<Mutex<HashMap<Box<str>, Interfaces>>>;
+
+/// A path the tree keeps, as an object path again.
+fn kept_path(path: &str) -> OwnedObjectPath {
+    ObjectPath::from_string_unchecked(path.to_owned()).into()
+}
 
 /// A tree of objects below one path, published with `org.freedesktop.DBus.ObjectManager`
 /// at that path, as GDBus's `GDBusObjectManagerClient`, Qt, `busctl` and [`watch`](crate::watch)
@@ -188,7 +200,7 @@ impl Tree {
 
     /// The paths of the tree's objects, in order.
     pub fn objects(&self) -> Vec<OwnedObjectPath> {
-        let mut paths: Vec<OwnedObjectPath> = self.lock().keys().cloned().collect();
+        let mut paths: Vec<OwnedObjectPath> = self.lock().keys().map(|p| kept_path(p)).collect();
         paths.sort_by(|a, b| a.as_str().cmp(b.as_str()));
         paths
     }
@@ -200,7 +212,7 @@ impl Tree {
             .lock()
             .iter()
             .filter(|(_, interfaces)| interfaces.iter().any(|served| served.name() == name))
-            .map(|(path, _)| path.clone())
+            .map(|(path, _)| kept_path(path))
             .collect::<Vec<_>>();
         paths.sort_by(|a, b| a.as_str().cmp(b.as_str()));
         paths
@@ -216,7 +228,7 @@ impl Tree {
         P::Error: Into<zbus::Error>,
     {
         let path = self.below(object_path(path)?)?;
-        if self.lock().contains_key(&path) {
+        if self.lock().contains_key(path.as_str()) {
             return Err(zbus::Error::Failure(format!(
                 "the tree has an object at {path} already: add_interface adds to it"
             )));
@@ -226,7 +238,7 @@ impl Tree {
                 "an object without interfaces is no object: nothing added at {path}"
             )));
         }
-        let mut served: Vec<Served> = Vec::with_capacity(object.interfaces.len());
+        let mut served = Interfaces::with_capacity(object.interfaces.len());
         for pending in object.interfaces {
             let serve = (pending.serve)(self.connection.clone(), path.clone()).await;
             if !matches!(serve, Ok(true)) {
@@ -246,7 +258,7 @@ impl Tree {
             served.push(pending.served);
         }
         self.announce(&path, &served).await?;
-        self.lock().insert(path, served.into());
+        self.lock().insert(path.as_str().into(), served);
         Ok(())
     }
 
@@ -259,7 +271,7 @@ impl Tree {
         I: Declared,
     {
         let path = self.below(object_path(path)?)?;
-        if !self.lock().contains_key(&path) {
+        if !self.lock().contains_key(path.as_str()) {
             return self.add(&path, Object::new().with(interface)).await;
         }
         if self
@@ -275,8 +287,10 @@ impl Tree {
         self.register(&path, &served).await?;
         self.announce(&path, std::slice::from_ref(&served)).await?;
         let mut objects = self.lock();
-        let interfaces = objects.entry(path).or_insert_with(|| Arc::new([]));
-        *interfaces = interfaces.iter().copied().chain([served]).collect();
+        objects
+            .entry(path.as_str().into())
+            .or_default()
+            .push(served);
         Ok(())
     }
 
@@ -291,9 +305,9 @@ impl Tree {
         {
             let mut objects = self.lock();
             let interfaces = objects
-                .get_mut(&path)
+                .get_mut(path.as_str())
                 .ok_or(zbus::Error::InterfaceNotFound)?;
-            let kept: Vec<Served> = interfaces
+            let kept: Interfaces = interfaces
                 .iter()
                 .filter(|served| served.name() != name)
                 .copied()
@@ -302,9 +316,9 @@ impl Tree {
                 return Err(zbus::Error::InterfaceNotFound);
             }
             if kept.is_empty() {
-                objects.remove(&path);
+                objects.remove(path.as_str());
             } else {
-                *interfaces = kept.into();
+                *interfaces = kept;
             }
         }
         self.connection
@@ -325,7 +339,7 @@ impl Tree {
         let path = self.below(object_path(path)?)?;
         let interfaces = self
             .lock()
-            .remove(&path)
+            .remove(path.as_str())
             .ok_or_else(|| zbus::Error::Failure(format!("the tree has no object at {path}")))?;
         let names: Vec<InterfaceName<'static>> =
             interfaces.iter().map(|served| served.name()).collect();
@@ -385,12 +399,12 @@ impl Tree {
         SignalEmitter::new(&self.connection, self.path.clone())
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<OwnedObjectPath, Arc<[Served]>>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<Box<str>, Interfaces>> {
         lock(&self.objects)
     }
 }
 
-fn lock(objects: &Objects) -> MutexGuard<'_, HashMap<OwnedObjectPath, Arc<[Served]>>> {
+fn lock(objects: &Objects) -> MutexGuard<'_, HashMap<Box<str>, Interfaces>> {
     objects
         .lock()
         .expect("the tree's lock is never held across a panic")
@@ -423,9 +437,9 @@ impl Manager {
         &self,
         #[zbus(connection)] connection: &Connection,
     ) -> zbus::fdo::Result<Ordered<OwnedObjectPath, InterfaceMap>> {
-        let objects: Vec<(OwnedObjectPath, Arc<[Served]>)> = lock(&self.objects)
+        let objects: Vec<(OwnedObjectPath, Interfaces)> = lock(&self.objects)
             .iter()
-            .map(|(path, interfaces)| (path.clone(), interfaces.clone()))
+            .map(|(path, interfaces)| (kept_path(path), interfaces.clone()))
             .collect();
         let mut managed = Ordered::with_capacity(objects.len());
         for (path, interfaces) in objects {
