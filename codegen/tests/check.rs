@@ -56,8 +56,13 @@ impl Drifted {
 }
 
 async fn check(bus: &test_bus::PrivateBus, extra: &[&str]) -> Output {
+    check_file(bus, COUNTER, extra).await
+}
+
+/// `check FILE --dest org.example.Counter EXTRA` on `bus`.
+async fn check_file(bus: &test_bus::PrivateBus, file: &str, extra: &[&str]) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_dbus-xml-codegen"))
-        .args(["check", COUNTER, "--dest", "org.example.Counter"])
+        .args(["check", file, "--dest", "org.example.Counter"])
         .args(["--address", bus.address()])
         .args(extra)
         .kill_on_drop(true)
@@ -92,6 +97,61 @@ async fn a_faithful_object_passes_strict_at_the_path_the_xml_names() {
         stdout.contains("standard interfaces (added by the bus library)"),
         "{stdout}"
     );
+}
+
+/// The standard interfaces as `gdbus introspect --xml` captures them from a GDBus service:
+/// with their arguments' names, which zbus does not serve.
+const GDBUS_STANDARD_INTERFACES: &str = r#"  <interface name="org.freedesktop.DBus.Properties">
+    <method name="Get">
+      <arg type="s" name="interface_name" direction="in"/>
+      <arg type="s" name="property_name" direction="in"/>
+      <arg type="v" name="value" direction="out"/>
+    </method>
+    <method name="GetAll">
+      <arg type="s" name="interface_name" direction="in"/>
+      <arg type="a{sv}" name="properties" direction="out"/>
+    </method>
+    <method name="Set">
+      <arg type="s" name="interface_name" direction="in"/>
+      <arg type="s" name="property_name" direction="in"/>
+      <arg type="v" name="value" direction="in"/>
+    </method>
+    <signal name="PropertiesChanged">
+      <arg type="s" name="interface_name"/>
+      <arg type="a{sv}" name="changed_properties"/>
+      <arg type="as" name="invalidated_properties"/>
+    </signal>
+  </interface>
+  <interface name="org.freedesktop.DBus.Introspectable">
+    <method name="Introspect">
+      <arg type="s" name="xml_data" direction="out"/>
+    </method>
+  </interface>
+  <interface name="org.freedesktop.DBus.Peer">
+    <method name="Ping"/>
+    <method name="GetMachineId">
+      <arg type="s" name="machine_uuid" direction="out"/>
+    </method>
+  </interface>
+"#;
+
+#[tokio::test]
+async fn a_file_captured_from_a_gdbus_service_checks_clean_against_a_faithful_zbus_server() {
+    let counter = std::fs::read_to_string(COUNTER).expect("the fixture");
+    let captured = counter.replacen("</node>", &format!("{GDBUS_STANDARD_INTERFACES}</node>"), 1);
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("captured-counter.xml");
+    std::fs::write(&file, captured).expect("the captured file");
+    let bus = test_bus::PrivateBus::open(None).expect("a private bus");
+    let _service = serve(&bus, Faithful).await;
+    let check = check_file(&bus, file.to_str().expect("a UTF-8 path"), &["--strict"]);
+    let output = tokio::time::timeout(test_bus::WAIT, check)
+        .await
+        .expect("check ends in time");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // Standard interfaces are compared by what their specification fixes: names,
+    // signatures, directions; not by the argument names each library gives them.
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.ends_with("0 breaking, 0 compatible\n"), "{stdout}");
 }
 
 #[tokio::test]

@@ -1,11 +1,14 @@
 //! Nothing of the toolkit's on the bus: every signal sent while a generated tree is served is
 //! recorded, in each configuration a service may build (zbus's `object-manager` feature on or
 //! off; the name owned before the tree is served, or after), and none names an object but the
-//! service's own.
+//! service's own. The file's properties are not in alphabetical order (`Label`, `Count`):
+//! busctl and gdbus print `GetManagedObjects` in the file's order, and so come the
+//! `InterfacesAdded` that the tree sends.
 
 mod support;
 
 use std::collections::{BTreeSet, HashMap};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use dbus_xml_codegen::Builder;
@@ -96,29 +99,93 @@ fn build(object_manager_feature: bool) -> GeneratedCrate {
     krate
 }
 
-/// What one signal said: its member, and the object paths it names (its own, and the one in
-/// an ObjectManager signal's body).
-fn paths_of(message: &zbus::Message) -> (String, Vec<String>) {
-    let header = message.header();
-    let member = header.member().map(|m| m.to_string()).unwrap_or_default();
-    let mut paths: Vec<String> = header.path().map(|p| p.to_string()).into_iter().collect();
-    let body = message.body();
-    let object = match member.as_str() {
-        "InterfacesAdded" => body
-            .deserialize::<(zbus::OwnedObjectPath, HashMap<String, Properties>)>()
-            .map(|(object, _)| object),
-        "InterfacesRemoved" => body
-            .deserialize::<(zbus::OwnedObjectPath, Vec<String>)>()
-            .map(|(object, _)| object),
-        _ => return (member, paths),
-    };
-    paths.push(object.expect("an ObjectManager signal's body").to_string());
-    (member, paths)
+/// What one signal of the service said.
+#[derive(Debug)]
+struct Signal {
+    member: String,
+    /// The object paths it names: its own, and the one in an ObjectManager signal's body.
+    paths: Vec<String>,
+    /// For an `InterfacesAdded`: whether `Label` comes before `Count`, as the file declares
+    /// them (a hash map's order would put them either way).
+    in_declared_order: Option<bool>,
 }
 
-/// Serves the tree of `krate` on a fresh bus while a client records every signal; returns
-/// whether zbus announced the tree, and the signals (member and paths) that the service sent.
-async fn record(krate: &GeneratedCrate, name_first: bool) -> (bool, Vec<(String, Vec<String>)>) {
+impl Signal {
+    fn of(message: &zbus::Message) -> Self {
+        let header = message.header();
+        let member = header.member().map(|m| m.to_string()).unwrap_or_default();
+        let mut paths: Vec<String> = header.path().map(|p| p.to_string()).into_iter().collect();
+        let body = message.body();
+        let object = match member.as_str() {
+            "InterfacesAdded" => body
+                .deserialize::<(zbus::OwnedObjectPath, HashMap<String, Properties>)>()
+                .map(|(object, _)| object),
+            "InterfacesRemoved" => body
+                .deserialize::<(zbus::OwnedObjectPath, Vec<String>)>()
+                .map(|(object, _)| object),
+            _ => {
+                return Self {
+                    member,
+                    paths,
+                    in_declared_order: None,
+                };
+            }
+        };
+        paths.push(object.expect("an ObjectManager signal's body").to_string());
+        let bytes: &[u8] = body.data();
+        let at = |name: &[u8]| bytes.windows(name.len()).position(|w| w == name);
+        let in_declared_order = (member == "InterfacesAdded").then(|| at(b"Label") < at(b"Count"));
+        Self {
+            member,
+            paths,
+            in_declared_order,
+        }
+    }
+}
+
+/// What a client saw of one configuration.
+struct Recorded {
+    /// Whether zbus announced the tree (`Tree::zbus_announces`).
+    announces: bool,
+    /// Every signal the service sent.
+    signals: Vec<Signal>,
+    /// `GetManagedObjects` as busctl and gdbus print it.
+    managed: [String; 2],
+}
+
+/// `GetManagedObjects` of the tree as `busctl` and `gdbus` print it (in the order received).
+fn managed_objects(bus: &test_bus::PrivateBus) -> [String; 2] {
+    let busctl = Command::new("busctl")
+        .arg(format!("--address={}", bus.address()))
+        .args([
+            "--timeout=20",
+            "call",
+            "org.example.Things",
+            "/org/example/Things",
+        ])
+        .args(["org.freedesktop.DBus.ObjectManager", "GetManagedObjects"])
+        .output()
+        .expect("busctl runs (Debian package systemd)");
+    let gdbus = Command::new("gdbus")
+        .args([
+            "call",
+            "--address",
+            bus.address(),
+            "--dest",
+            "org.example.Things",
+        ])
+        .args(["--object-path", "/org/example/Things"])
+        .args([
+            "--method",
+            "org.freedesktop.DBus.ObjectManager.GetManagedObjects",
+        ])
+        .output()
+        .expect("gdbus runs (Debian package libglib2.0-bin)");
+    [busctl, gdbus].map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// Serves the tree of `krate` on a fresh bus while a client records every signal.
+async fn record(krate: &GeneratedCrate, name_first: bool) -> Recorded {
     let bus = test_bus::PrivateBus::open(None).expect("a private bus");
     let recorder = zbus::connection::Builder::address(bus.address())
         .build()
@@ -128,7 +195,7 @@ async fn record(krate: &GeneratedCrate, name_first: bool) -> (bool, Vec<(String,
         .msg_type(zbus::message::Type::Signal)
         .build()
         .expect("a match rule of every signal");
-    let mut signals =
+    let mut stream =
         zbus::MessageStream::for_match_rule(rule, &recorder, std::num::NonZeroUsize::new(1000))
             .await
             .expect("subscribed to every signal");
@@ -147,20 +214,25 @@ async fn record(krate: &GeneratedCrate, name_first: bool) -> (bool, Vec<(String,
         .expect("GetManagedObjects");
     let listed: BTreeSet<String> = objects.keys().map(|p| p.to_string()).collect();
     assert_eq!(listed, BTreeSet::from(["/org/example/Things/a".to_owned()]));
-    let mut recorded = Vec::new();
+    let managed = managed_objects(&bus);
+    let mut signals = Vec::new();
     let deadline = Instant::now() + Duration::from_millis(500);
-    while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline.into(), signals.next()).await
+    while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline.into(), stream.next()).await
     {
         let from_bus = message
             .header()
             .sender()
             .is_some_and(|sender| sender.as_str() == "org.freedesktop.DBus");
         if !from_bus {
-            recorded.push(paths_of(&message));
+            signals.push(Signal::of(&message));
         }
     }
     drop(served);
-    (announces, recorded)
+    Recorded {
+        announces,
+        signals,
+        managed,
+    }
 }
 
 /// Starts the built program on `bus` and reads whether zbus announces from its `ready` line.
@@ -186,43 +258,56 @@ const OWN: [&str; 3] = [
     "/org/example/Things/b",
 ];
 
-fn check(
-    configuration: &str,
-    announces: bool,
-    expected_announces: bool,
-    recorded: &[(String, Vec<String>)],
-) {
-    assert_eq!(
-        announces, expected_announces,
-        "{configuration}: zbus_announces"
-    );
-    for (member, paths) in recorded {
-        for path in paths {
+fn check(configuration: &str, feature: bool, recorded: &Recorded) {
+    let Recorded {
+        announces,
+        signals,
+        managed,
+    } = recorded;
+    assert_eq!(*announces, feature, "{configuration}: zbus_announces");
+    for signal in signals {
+        for path in &signal.paths {
             assert!(
                 OWN.contains(&path.as_str()),
-                "{configuration}: the signal {member} names {path}, which the service never made: {recorded:?}"
+                "{configuration}: the signal {} names {path}, which the service never made: \
+                 {signals:?}",
+                signal.member
             );
         }
     }
     // The recorder works: it saw the objects come and go.
-    let added: Vec<&Vec<String>> = recorded
-        .iter()
-        .filter(|(member, _)| member == "InterfacesAdded")
-        .map(|(_, paths)| paths)
-        .collect();
-    assert!(
-        added
+    let names = |member: &str, path: &str| {
+        signals
             .iter()
-            .any(|paths| paths.contains(&"/org/example/Things/a".to_owned())),
-        "{configuration}: no InterfacesAdded for a: {recorded:?}"
+            .any(|s| s.member == member && s.paths.iter().any(|p| p == path))
+    };
+    assert!(
+        names("InterfacesAdded", "/org/example/Things/a"),
+        "{configuration}: no InterfacesAdded for a: {signals:?}"
     );
     assert!(
-        recorded
-            .iter()
-            .any(|(member, paths)| member == "InterfacesRemoved"
-                && paths.contains(&"/org/example/Things/b".to_owned())),
-        "{configuration}: no InterfacesRemoved for b: {recorded:?}"
+        names("InterfacesRemoved", "/org/example/Things/b"),
+        "{configuration}: no InterfacesRemoved for b: {signals:?}"
     );
+    // Properties in the file's order: always in GetManagedObjects (the tree answers it), and
+    // in InterfacesAdded where the tree announces (zbus announces in hash order).
+    assert_eq!(
+        managed,
+        &[
+            r#"a{oa{sa{sv}}} 1 "/org/example/Things/a" 1 "org.example.Thing" 2 "Label" s "a" "Count" u 1"#.to_owned(),
+            "({objectpath '/org/example/Things/a': {'org.example.Thing': {'Label': <'a'>, 'Count': <uint32 1>}}},)".to_owned(),
+        ],
+        "{configuration}"
+    );
+    if !announces {
+        for signal in signals {
+            assert_ne!(
+                signal.in_declared_order,
+                Some(false),
+                "{configuration}: {signal:?} lists Count before Label"
+            );
+        }
+    }
 }
 
 #[tokio::test]
@@ -235,8 +320,8 @@ async fn no_signal_names_an_object_but_the_services_own_in_any_configuration() {
                 if feature { "on" } else { "off" },
                 if name_first { "before" } else { "after" }
             );
-            let (announces, recorded) = record(&krate, name_first).await;
-            check(&configuration, announces, feature, &recorded);
+            let recorded = record(&krate, name_first).await;
+            check(&configuration, feature, &recorded);
         }
     }
 }
