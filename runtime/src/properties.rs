@@ -162,7 +162,12 @@ impl Properties {
         }
         let mut all = PropertyMap::default();
         for served in &self.interfaces {
-            all.0.extend(served.read_all(&place).await?.0);
+            match served.read_all(&place).await {
+                Ok(properties) => all.0.extend(properties.0),
+                // Removed with `ObjectServer::remove` rather than `remove_at`: gone.
+                Err(fdo::Error::ZBus(zbus::Error::InterfaceNotFound)) => {}
+                Err(error) => return Err(error),
+            }
         }
         Ok(all)
     }
@@ -201,6 +206,21 @@ where
         return Err(zbus::Error::InterfaceExists(I::name(), path.into_owned()));
     }
     register(connection, &path, Served::of::<I>()).await
+}
+
+/// Removes the interface `I` that [`serve_at`] served at `path`, from the object server and
+/// from the runtime's `Properties` there. Returns whether the object went with it (it had no
+/// other interface), as `ObjectServer::remove` does.
+pub async fn remove_at<'p, P, I>(connection: &Connection, path: P) -> zbus::Result<bool>
+where
+    I: Declared,
+    P: TryInto<zbus::ObjectPath<'p>>,
+    P::Error: Into<zbus::Error>,
+{
+    let path = path.try_into().map_err(Into::into)?;
+    let destroyed = connection.object_server().remove::<I, _>(&path).await?;
+    unregister(connection, &path, &I::name()).await;
+    Ok(destroyed)
 }
 
 /// Puts `served`, just served at `path`, in the runtime's `Properties` there (serving that in
@@ -244,8 +264,8 @@ pub(crate) async fn unregister(
     }
 }
 
-/// The properties of the interfaces that the runtime serves at `path` (those in `names`),
-/// each in declared order: what `InterfacesAdded` and `GetManagedObjects` carry.
+/// The properties of `served` at `path`, in declared order: what `InterfacesAdded` and
+/// `GetManagedObjects` carry.
 pub(crate) async fn read_all_of(
     connection: &Connection,
     path: &zbus::ObjectPath<'_>,

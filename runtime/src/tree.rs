@@ -26,11 +26,21 @@ struct Pending {
 /// The interfaces of one object, to add to a [`Tree`] together: the object appears with all
 /// of them in one `InterfacesAdded`.
 ///
-/// ```ignore
-/// let object = Object::new()
-///     .with(DeviceServer::new(device))
-///     .with(PowerServer::new(power));
-/// tree.add(tree.object_path(["devices", &id]), object).await?;
+/// ```no_run
+/// # use dbus_xml_runtime::{Declared, Object, Tree};
+/// # struct Device;
+/// # #[zbus::interface(name = "org.example.Device")] impl Device {}
+/// # impl Declared for Device {}
+/// # struct Power;
+/// # #[zbus::interface(name = "org.example.Power")] impl Power {}
+/// # impl Declared for Power {}
+/// # async fn add(connection: &zbus::Connection) -> zbus::Result<()> {
+/// let tree = Tree::serve(connection, "/org/example").await?;
+/// // Generated servers, `DeviceServer::new(device)`, or any `Declared` zbus interface.
+/// let object = Object::new().with(Device).with(Power);
+/// tree.add(tree.object_path(["devices", "sda-1"]), object).await?;
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Default)]
 pub struct Object {
