@@ -135,7 +135,12 @@ impl Jukebox for Service {
 
 async fn client(address: &str) -> zbus::Result<()> {
     let connection = zbus::connection::Builder::address(address).build().await?;
-    let jukebox = JukeboxProxy::new(&connection).await?;
+    // Uncached: a property read right after its set asks the service, rather than the cache,
+    // which follows PropertiesChanged and may not have it yet.
+    let jukebox = JukeboxProxy::builder(&connection)
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await?;
     let mut changes = jukebox.receive_track_changed().await?;
     let track = Track { title: "Song".into(), quality: Quality::Lossless, flags: TrackFlags::LIVE | TrackFlags::FAVOURITE };
     println!("play {:?}", jukebox.play(&track).await?);
