@@ -254,7 +254,7 @@ fn main() -> ExitCode {
             };
             match code {
                 Ok(code) => {
-                    print!("{code}");
+                    print_out(&code);
                     ExitCode::SUCCESS
                 }
                 Err(error) => {
@@ -332,7 +332,7 @@ fn main() -> ExitCode {
             .and_then(|document| dbus_xml_codegen::markdown_reference(&file, &document))
         {
             Ok(markdown) => {
-                print!("{markdown}");
+                print_out(&markdown);
                 ExitCode::SUCCESS
             }
             Err(error) => {
@@ -408,15 +408,31 @@ fn finish(
             waived_for_new_clients,
             notes: &notes,
         };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&printed).expect("a report serializes")
-        );
+        let json = serde_json::to_string_pretty(&printed).expect("a report serializes");
+        print_out(&format!("{json}\n"));
     } else {
         for note in &notes {
-            println!("note: {note}");
+            print_out(&format!("note: {note}\n"));
         }
-        println!("{report}");
+        print_out(&format!("{report}\n"));
     }
     ExitCode::from(u8::from(fails(&report)))
+}
+
+/// Writes `text` to stdout. A reader that went away (`generate FILE | head -1`) ends the
+/// command quietly with success, as command-line tools do, rather than with a panic.
+fn print_out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(error) => {
+            eprintln!("dbus-xml-codegen: cannot write to stdout: {error}");
+            std::process::exit(1);
+        }
+    }
 }

@@ -181,3 +181,24 @@ fn a_type_annotation_that_does_not_fit_names_the_member_and_why() {
         assert!(message.contains(expected), "{message}");
     }
 }
+
+#[test]
+fn the_command_ends_quietly_when_its_reader_goes_away() {
+    // The kitchen sink's module is larger than a pipe holds: `head` is gone before the rest
+    // is written.
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/kitchen_sink.xml"
+    );
+    let command = format!(
+        "set -o pipefail; '{}' generate '{fixture}' | head -c 1 >/dev/null",
+        env!("CARGO_BIN_EXE_dbus-xml-codegen")
+    );
+    let output = std::process::Command::new("bash")
+        .args(["-c", &command])
+        .output()
+        .expect("bash runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stderr, "");
+}
