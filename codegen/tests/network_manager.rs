@@ -252,8 +252,9 @@ impl Drop for Running {
 #[test]
 fn a_tree_of_network_managers_files_followed_by_the_generated_watch_and_gdbus() {
     let Some(files) = network_manager_files() else {
-        eprintln!(
-            "skipped: no NetworkManager interface files (DBUS_XML_CORPUS=$(scripts/fetch-corpus))"
+        test_bus::skip(
+            "network_manager",
+            "no NetworkManager interface files (DBUS_XML_CORPUS=$(scripts/fetch-corpus))",
         );
         return;
     };

@@ -104,7 +104,10 @@ async fn main() -> zbus::Result<()> {
 #[tokio::test]
 async fn bolt_served_as_a_tree_with_default_bodies_checks_clean_recursively() {
     let Some(bolt) = bolt_file() else {
-        eprintln!("skipped: no org.freedesktop.bolt.xml (DBUS_XML_CORPUS=$(scripts/fetch-corpus))");
+        test_bus::skip(
+            "tree (bolt)",
+            "no org.freedesktop.bolt.xml (DBUS_XML_CORPUS=$(scripts/fetch-corpus))",
+        );
         return;
     };
     let code = Builder::new()

@@ -317,7 +317,10 @@ pub(crate) fn may_change_user() -> bool {
         "CI runs the tests as root, so that a test can run commands as other users"
     );
     if !root {
-        eprintln!("skipped: this test needs root, to run commands as other users");
+        test_bus::skip(
+            std::thread::current().name().unwrap_or("a test"),
+            "it needs root, to run commands as other users",
+        );
     }
     root
 }

@@ -195,3 +195,24 @@ impl Lines {
         self.0.recv_timeout(left).ok()
     }
 }
+
+/// The variable that names the file where skipped tests are listed (`scripts/test` sets it
+/// and counts them in its closing line, so that a skipped test is never counted as passed).
+pub const SKIPPED_TESTS: &str = "SKIPPED_TESTS";
+
+/// Says that the test `test` cannot run here and why: on stderr, and as a line of the file
+/// that [`SKIPPED_TESTS`] names, where it is set. The test then returns without asserting.
+pub fn skip(test: &str, reason: &str) {
+    eprintln!("skipped: {test}: {reason}");
+    if let Some(file) = std::env::var_os(SKIPPED_TESTS) {
+        use std::io::Write;
+        let listed = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&file)
+            .and_then(|mut file| writeln!(file, "{test}: {reason}"));
+        if let Err(error) = listed {
+            eprintln!("the skipped test could not be listed in {file:?}: {error}");
+        }
+    }
+}
