@@ -943,11 +943,20 @@ fn flags_code(
         .to_string()
         .parse()
         .expect("an integer is a token");
+    // `Debug` names the flags that are set, and the bits the XML names none of.
+    let named = consts
+        .iter()
+        .filter(|(_, bits, _)| *bits != 0)
+        .map(|(name, _, _)| {
+            let text = name.to_string();
+            quote!((Self::#name, #text))
+        });
+    let type_name = rust.to_string();
     quote! {
         #docs
         #[doc = ""]
         #[doc = " Bits that the XML does not name are kept as they came (see `unknown_bits`)."]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, #derive_serde)]
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Default, #derive_serde)]
         #[serde(crate = #SERDE, transparent)]
         #[zbus(crate = "zbus::wire", signature = #signature)]
         pub struct #rust(pub #raw);
@@ -976,6 +985,23 @@ fn flags_code(
             /// The bits that the XML names none of.
             pub const fn unknown_bits(self) -> #raw {
                 self.0 & !Self::KNOWN.0
+            }
+        }
+
+        impl std::fmt::Debug for #rust {
+            /// `TrackFlags(LIVE | FAVOURITE)`; bits the XML does not name in hex
+            /// (`TrackFlags(EXPLICIT | 0x100)`); none set: `TrackFlags(0x0)`.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let mut parts: Vec<String> = [#(#named),*]
+                    .iter()
+                    .filter(|(flag, _)| self.contains(*flag))
+                    .map(|(_, name)| (*name).to_owned())
+                    .collect();
+                let unknown = self.unknown_bits();
+                if unknown != 0 || parts.is_empty() {
+                    parts.push(format!("{unknown:#x}"));
+                }
+                write!(f, "{}({})", #type_name, parts.join(" | "))
             }
         }
 
@@ -1052,6 +1078,18 @@ fn bytestring_code(derive_serde: &TokenStream) -> TokenStream {
         impl From<&str> for Bytestring {
             fn from(text: &str) -> Self {
                 Self::from(text.as_bytes().to_vec())
+            }
+        }
+
+        impl From<String> for Bytestring {
+            fn from(text: String) -> Self {
+                Self::from(text.into_bytes())
+            }
+        }
+
+        impl From<std::path::PathBuf> for Bytestring {
+            fn from(path: std::path::PathBuf) -> Self {
+                Self::from(<std::ffi::OsString as std::os::unix::ffi::OsStringExt>::into_vec(path.into_os_string()))
             }
         }
 

@@ -163,6 +163,10 @@ async fn client(address: &str) -> zbus::Result<()> {
     let marked = jukebox.mark("Song", TrackFlags::EXPLICIT | TrackFlags(0x100)).await?;
     println!("mark {marked:?} explicit {} unknown {:#x}", marked.contains(TrackFlags::EXPLICIT), marked.unknown_bits());
     println!("mount {}", jukebox.mount(&Bytestring::from("/dev/sdb")).await?);
+    // Owned text and paths convert too.
+    assert_eq!(Bytestring::from(String::from("/dev/sdb")), Bytestring::from("/dev/sdb"));
+    let path = std::path::PathBuf::from("/dev/sdb");
+    assert_eq!(Bytestring::from(path.clone()), Bytestring::from(path.as_path()));
     println!("status {:?}", jukebox.playback_status().await?);
     println!("library {:?}", jukebox.library().await?);
     jukebox.set_repeat(Repeat::All).await?;
@@ -252,8 +256,8 @@ fn typed_values_round_trip_between_the_generated_server_the_proxy_and_gdbus() {
         .output()
         .expect("the client runs");
     assert!(client.status.success(), "{}", printed(&client));
-    let song = "Track { title: \"Song\", quality: Lossless, flags: TrackFlags(6) }";
-    let demo = "Track { title: \"Demo\", quality: Low, flags: TrackFlags(0) }";
+    let song = "Track { title: \"Song\", quality: Lossless, flags: TrackFlags(LIVE | FAVOURITE) }";
+    let demo = "Track { title: \"Demo\", quality: Low, flags: TrackFlags(0x0) }";
     let expected = [
         "play Playing".to_owned(),
         format!("signal {song} Playing"),
@@ -263,7 +267,7 @@ fn typed_values_round_trip_between_the_generated_server_the_proxy_and_gdbus() {
          has: 0 (Low), 1 (High), 2 (Lossless))"
             .to_owned(),
         "quality High".to_owned(),
-        "mark TrackFlags(257) explicit true unknown 0x100".to_owned(),
+        "mark TrackFlags(EXPLICIT | 0x100) explicit true unknown 0x100".to_owned(),
         "mount /dev/sdb".to_owned(),
         "status Paused".to_owned(),
         format!("library {{\"Song\": {song}}}"),
