@@ -217,6 +217,13 @@ fn main() -> ExitCode {
             released,
             overlays,
         } => {
+            if dest.is_some() && released.released.is_some() {
+                eprintln!(
+                    "dbus-xml-codegen generate: --released reads the released versions of FILE; \
+                     with --dest there is no FILE (generate from the file to say \"Since\")"
+                );
+                return ExitCode::from(2);
+            }
             let mut builder = Builder::new()
                 .default_impls(default_impls)
                 .object_manager(object_manager)

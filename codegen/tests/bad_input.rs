@@ -202,3 +202,21 @@ fn the_command_ends_quietly_when_its_reader_goes_away() {
     assert!(output.status.success(), "{stderr}");
     assert_eq!(stderr, "");
 }
+
+#[test]
+fn released_versions_without_a_file_are_refused_not_ignored() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_dbus-xml-codegen"))
+        .args([
+            "generate",
+            "--dest",
+            "org.example.Nobody",
+            "--path",
+            "/org/example",
+        ])
+        .args(["--released", "interfaces/released"])
+        .output()
+        .expect("the command runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--released"), "{stderr}");
+}
