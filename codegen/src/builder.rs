@@ -275,20 +275,38 @@ impl Builder {
         for warning in self.reported_warnings(&document) {
             println!("cargo:warning={warning}");
         }
-        // `<node name="/">` says that the file's objects have no fixed path (NetworkManager's
-        // and ModemManager's files: one interface a file, served at many paths).
-        if let Some(named) = document.object_path()
-            && named != "/"
-            && self.chosen_object_path(&document).is_none()
-        {
-            println!(
-                "cargo:warning={}: the root <node name=\"{named}\"> is not a plausible object \
-                 path of the service, so the module names no OBJECT_PATH; give one with \
-                 Builder::object_path",
-                xml_path.display()
-            );
+        if let Some(warning) = self.no_object_path_warning(xml_path, &document) {
+            println!("cargo:warning={warning}");
         }
         Ok(document)
+    }
+
+    /// Why the module for `document` names no `OBJECT_PATH`, where it names none and the file
+    /// did not say so: a root `<node>` without a name (most specifications, every captured
+    /// file) or with one that is no plausible path of the service. `<node name="/">` says
+    /// that the file's objects have no fixed path (NetworkManager's and ModemManager's files:
+    /// one interface a file, served at many paths), and gets no warning.
+    pub(crate) fn no_object_path_warning(
+        &self,
+        path: &Path,
+        document: &Document,
+    ) -> Option<String> {
+        if self.chosen_object_path(document).is_some() {
+            return None;
+        }
+        let root = match document.object_path() {
+            Some("/") => return None,
+            Some(named) => format!(
+                "the root <node name=\"{named}\"> is not a plausible object path of the service"
+            ),
+            None => "the root <node> names no path".to_owned(),
+        };
+        Some(format!(
+            "{}: {root}, so the module names no OBJECT_PATH; give one with \
+             Builder::object_path(\"/your/object\") (or `<node name=\"/\">` for a file whose \
+             objects have no fixed path)",
+            path.display()
+        ))
     }
 
     /// Writes `code` as `file_name` in the output folder, if it changed; returns its path.
@@ -685,6 +703,26 @@ fn write_if_changed(path: &Path, contents: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_module_without_object_path_says_why_unless_the_file_says_so() {
+        let warning = |xml: &str, builder: Builder| {
+            let document = Document::parse(Path::new("f.xml"), xml).expect("parses");
+            builder.no_object_path_warning(Path::new("f.xml"), &document)
+        };
+        let bare = "<node><interface name=\"a.b.C\"/></node>";
+        let said = warning(bare, Builder::new()).expect("a bare root warns");
+        assert!(
+            said.contains("names no path") && said.contains("Builder::object_path"),
+            "{said}"
+        );
+        assert_eq!(warning(bare, Builder::new().object_path("/a/b")), None);
+        let placeholder = "<node name=\"/Media_Player\"><interface name=\"a.b.C\"/></node>";
+        let said = warning(placeholder, Builder::new()).expect("a placeholder warns");
+        assert!(said.contains("/Media_Player"), "{said}");
+        let anywhere = "<node name=\"/\"><interface name=\"a.b.C\"/></node>";
+        assert_eq!(warning(anywhere, Builder::new()), None);
+    }
 
     #[test]
     fn a_node_name_is_an_object_path_where_it_is_plausible_for_the_service() {
