@@ -14,6 +14,24 @@ pub(crate) enum MemberKind {
     Property,
 }
 
+impl MemberKind {
+    /// The element's name in the XML (`method`).
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Method => "method",
+            Self::Signal => "signal",
+            Self::Property => "property",
+        }
+    }
+}
+
+/// The line that documents an interface (`kind` none) or a member of it where the XML says
+/// nothing of its own: "The D-Bus method `Inhibit`."
+pub(crate) fn own_line(kind: Option<MemberKind>, name: &str) -> String {
+    let kind = kind.map_or("interface", MemberKind::as_str);
+    format!("The D-Bus {kind} `{name}`.")
+}
+
 /// What a piece of documentation belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct DocTarget {
@@ -69,6 +87,8 @@ impl Docs {
 
     /// Adds a comment written before `target`, read the way gdbus-codegen reads it: an
     /// optional first line `name:`, then `@arg: text` lines for arguments, then free text.
+    /// A comment before a member that is neither (a section divider, `<!-- Inhibitions -->`)
+    /// follows the member's own line rather than take its place.
     pub(crate) fn add_comment(&mut self, target: DocTarget, comment: &str) {
         let text = dedent(comment);
         let mut lines = text.lines().peekable();
@@ -79,6 +99,15 @@ impl Docs {
             lines.next();
         }
         let mut free_text = Vec::new();
+        // `Name:` (alone, or before its text: `Step: What add adds.`) or `@arg:` lines make
+        // a comment documentation; anything else is a remark beside the member.
+        let first_word = text.split_whitespace().next().unwrap_or_default();
+        let documents = first_word.ends_with(':') || text.lines().any(|l| l.starts_with('@'));
+        if let Some((kind, name)) = &target.member
+            && !documents
+        {
+            free_text.extend([own_line(Some(*kind), name), String::new()]);
+        }
         let mut current_arg: Option<(String, String)> = None;
         for line in lines {
             if let Some((name, rest)) = line
@@ -167,6 +196,41 @@ pub(crate) fn rustdoc_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_section_divider_follows_the_members_own_line() {
+        let mut docs = Docs::default();
+        let inhibit = DocTarget::member(
+            "org.freedesktop.Notifications",
+            MemberKind::Method,
+            "Inhibit",
+        );
+        docs.add_comment(inhibit.clone(), " Inhibitions ");
+        assert_eq!(
+            docs.text(&inhibit).as_deref(),
+            Some("The D-Bus method `Inhibit`.\n\nInhibitions")
+        );
+        // A comment that names its member, or documents arguments, is the member's own.
+        let mut docs = Docs::default();
+        docs.add_comment(inhibit.clone(), "Inhibit: Stops notifications.");
+        assert_eq!(
+            docs.text(&inhibit).as_deref(),
+            Some("Inhibit: Stops notifications.")
+        );
+        let mut docs = Docs::default();
+        docs.add_comment(inhibit.clone(), "Inhibit:\n\nStops notifications.");
+        assert_eq!(docs.text(&inhibit).as_deref(), Some("Stops notifications."));
+        let mut docs = Docs::default();
+        docs.add_comment(inhibit.clone(), "@hint: Why.\n\nStops notifications.");
+        assert_eq!(docs.text(&inhibit).as_deref(), Some("Stops notifications."));
+        // An interface's comment is its own.
+        let interface = DocTarget::interface("org.freedesktop.Notifications");
+        docs.add_comment(interface.clone(), "Notifications on the desktop.");
+        assert_eq!(
+            docs.text(&interface).as_deref(),
+            Some("Notifications on the desktop.")
+        );
+    }
 
     #[test]
     fn gdbus_style_comments_split_into_text_and_arguments() {

@@ -7,6 +7,7 @@ use quote::quote;
 use zbus::Signature;
 
 use crate::annotations::DEPRECATED_NOTE;
+use crate::docs::{MemberKind, own_line};
 use crate::model::{Arg, EmitsChanged, Interface, Method, Property, Signal, type_ident};
 use crate::typedefs::Ty;
 use crate::types;
@@ -165,14 +166,14 @@ fn trait_code(interface: &Interface, names: &Names<'_>, default_impls: bool) -> 
         adapter,
         ..
     } = names;
-    let docs = doc_attrs(&interface.docs, format!("The D-Bus interface `{wire}`."));
+    let docs = doc_attrs(&interface.docs, own_line(None, wire));
     let serve_doc = format!(" Serve an implementation with [`{adapter}`].");
     let deprecated = deprecated_attr(interface.deprecated);
     let methods = interface.methods.iter().map(|method| {
         let name = &method.rust;
         let params = params(&method.inputs, ArgName::Rust, types::owned_ty);
         let output = method_output(method);
-        let docs = doc_attrs(&method.docs, format!("The D-Bus method `{}`.", method.wire));
+        let docs = doc_attrs(&method.docs, own_line(Some(MemberKind::Method), &method.wire));
         let no_reply = method.no_reply.then(|| {
             quote!(#[doc = ""] #[doc = " Callers expect no reply (`org.freedesktop.DBus.Method.NoReply`)."])
         });
@@ -193,7 +194,10 @@ fn trait_code(interface: &Interface, names: &Names<'_>, default_impls: bool) -> 
     });
     let properties = interface.properties.iter().map(|property| {
         let ty = types::owned_ty(&property.ty);
-        let docs = doc_attrs(&property.docs, format!("The D-Bus property `{}`.", property.wire));
+        let docs = doc_attrs(
+            &property.docs,
+            own_line(Some(MemberKind::Property), &property.wire),
+        );
         let deprecated = deprecated_attr(property.deprecated);
         let (getter, setter) = (&property.getter, &property.setter);
         let what = |verb: &str| format!("{verb} the property `{}` of `{wire}`", property.wire);
