@@ -13,6 +13,9 @@ use crate::api::manager_server::{Manager, ManagerCall, ManagerServer};
 use crate::api::object_manager::{Object, Tree};
 use crate::api::shelf_server::{Shelf, ShelfServer};
 
+/// The longest shelf name, in bytes.
+const MAX_SHELF_NAME: usize = 255;
+
 /// The library: its tree, and which books stand on which shelf.
 #[derive(Clone)]
 pub(crate) struct Library {
@@ -47,6 +50,14 @@ impl Library {
     }
 
     async fn add_shelf_named(&self, name: &str) -> fdo::Result<OwnedObjectPath> {
+        // The name becomes an element of the shelf's path, which rides in every
+        // InterfacesAdded and GetManagedObjects: bound it, as file systems bound names.
+        if name.len() > MAX_SHELF_NAME {
+            return Err(fdo::Error::InvalidArgs(format!(
+                "a shelf's name is at most {MAX_SHELF_NAME} bytes; this one has {}",
+                name.len()
+            )));
+        }
         let path = self.tree.object_path(["shelves", name]);
         if self.lock_shelves().contains_key(&path) {
             return Err(fdo::Error::InvalidArgs(format!(

@@ -297,6 +297,13 @@ async fn the_generated_client_view_follows_the_tree_with_typed_proxies() {
             .unwrap_or_else(|_| panic!("no change within {WAIT:?} while waiting for {what}"))
             .unwrap_or_else(|| panic!("the change stream ended while waiting for {what}"))
     };
+    // A name that would make a megabyte-long path is refused, and nothing is announced.
+    let long = manager.add_shelf(&"x".repeat(1 << 20)).await;
+    assert!(
+        matches!(&long, Err(zbus::Error::MethodError(name, _, _)) if name.as_str() == "org.freedesktop.DBus.Error.InvalidArgs")
+            || matches!(&long, Err(zbus::Error::FDO(e)) if matches!(**e, zbus::fdo::Error::InvalidArgs(_))),
+        "{long:?}"
+    );
     let shelf = manager.add_shelf("Poetry").await.expect("AddShelf answers");
     let Change::Added(added) = next(&mut changes, "the new shelf").await else {
         panic!("a shelf was added");

@@ -238,6 +238,12 @@ impl PlayerInterface for Player {
     }
 
     async fn set_volume(&self, value: f64, call: &PlayerCall<'_>) -> fdo::Result<()> {
+        // A volume is a number (NaN would stay NaN through clamp, and be read back).
+        if !value.is_finite() {
+            return Err(fdo::Error::InvalidArgs(format!(
+                "a volume is a number from 0.0 to 1.0, not {value}"
+            )));
+        }
         // MPRIS: a volume below 0.0 is 0.0; this player goes no louder than 1.0.
         self.state().volume = value.clamp(0.0, 1.0);
         let who = call

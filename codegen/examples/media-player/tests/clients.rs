@@ -131,6 +131,24 @@ fn busctl_lists_the_object_drives_the_player_and_reads_its_properties() {
     running.busctl(&["set-property", NAME, PATH, PLAYER, "Volume", "d", "7"]);
     let volume = running.busctl(&["get-property", NAME, PATH, PLAYER, "Volume"]);
     assert_eq!(volume, "d 1\n");
+    // Not a number: refused, and the volume stays.
+    let nan = running.output(
+        "busctl",
+        &[
+            &format!("--address={}", running.bus.address()),
+            "set-property",
+            NAME,
+            PATH,
+            PLAYER,
+            "Volume",
+            "d",
+            "nan",
+        ],
+    );
+    let refused = String::from_utf8_lossy(&nan.stderr);
+    assert!(refused.contains("a volume is a number"), "NaN: {refused}");
+    let volume = running.busctl(&["get-property", NAME, PATH, PLAYER, "Volume"]);
+    assert_eq!(volume, "d 1\n");
 }
 
 #[test]
