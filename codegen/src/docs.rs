@@ -32,6 +32,14 @@ pub(crate) fn own_line(kind: Option<MemberKind>, name: &str) -> String {
     format!("The D-Bus {kind} `{name}`.")
 }
 
+/// What stands for the name of an unnamed argument where documentation and `tp:type`s are
+/// looked up: its direction and its place among the member's arguments of that direction
+/// (`in#0`), which no argument's name can be.
+pub(crate) fn unnamed_arg(input: bool, position: usize) -> String {
+    let direction = if input { "in" } else { "out" };
+    format!("{direction}#{position}")
+}
+
 /// What a piece of documentation belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct DocTarget {

@@ -173,6 +173,7 @@ fn is_identifier(name: &str) -> bool {
 
 fn args<'a>(
     args: impl Iterator<Item = &'a wire::Arg>,
+    input: bool,
     docs_of: &DocTarget,
     docs: &Docs,
     table: &Table,
@@ -198,7 +199,10 @@ fn args<'a>(
             if let Some(name) = &wire {
                 doc_args.push((name.clone(), docs.text(&docs_of.arg(name))));
             }
-            let target = docs_of.arg(wire.as_deref().unwrap_or(&fallback));
+            let key = wire
+                .clone()
+                .unwrap_or_else(|| crate::docs::unnamed_arg(input, position));
+            let target = docs_of.arg(&key);
             let ty = table
                 .ty(&target, &arg.signature, &arg.annotations)
                 .map_err(|e| {
@@ -253,9 +257,9 @@ pub(crate) fn interface(
         let mut doc_args = Vec::new();
         let in_method = |e: Unsupported| Unsupported(format!("method `{name}`: {}", e.0));
         let inputs =
-            args(method.inputs(), &target, docs, table, &mut doc_args).map_err(in_method)?;
-        let outputs =
-            args(method.outputs(), &target, docs, table, &mut doc_args).map_err(in_method)?;
+            args(method.inputs(), true, &target, docs, table, &mut doc_args).map_err(in_method)?;
+        let outputs = args(method.outputs(), false, &target, docs, table, &mut doc_args)
+            .map_err(in_method)?;
         // The first overload of a name takes the plain name; the others say what they take.
         let earlier = methods.iter().filter(|m| m.wire == name).count();
         let overload = interface.is_overloaded(method).then(|| {
@@ -339,8 +343,15 @@ pub(crate) fn interface(
         let name = signal.name.clone();
         let target = DocTarget::member(&wire, MemberKind::Signal, &name);
         let mut doc_args = Vec::new();
-        let args = args(signal.args.iter(), &target, docs, table, &mut doc_args)
-            .map_err(|e| Unsupported(format!("signal `{name}`: {}", e.0)))?;
+        let args = args(
+            signal.args.iter(),
+            false,
+            &target,
+            docs,
+            table,
+            &mut doc_args,
+        )
+        .map_err(|e| Unsupported(format!("signal `{name}`: {}", e.0)))?;
         let snake = snake_case(&name);
         signals.push(Signal {
             docs: rustdoc_lines(docs.text(&target), &doc_args),

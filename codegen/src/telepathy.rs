@@ -48,6 +48,9 @@ pub(crate) fn read(xml: &str) -> Telepathy {
     // `tp:docstring` (whose text goes to the innermost definition, value or member).
     let mut interface: Option<String> = None;
     let mut member: Option<DocTarget> = None;
+    // The member's arguments so far, in and out (a signal's are all out).
+    let mut arg_counts = (0usize, 0usize);
+    let mut in_signal = false;
     let mut open: Option<Open> = None;
     let mut docstring_depth = 0usize;
     let mut docs = String::new();
@@ -100,6 +103,8 @@ pub(crate) fn read(xml: &str) -> Telepathy {
                     "signal" => MemberKind::Signal,
                     _ => MemberKind::Property,
                 };
+                arg_counts = (0, 0);
+                in_signal = kind == MemberKind::Signal;
                 if let (Some(interface), Some(member_name)) = (&interface, attr("name")) {
                     let target = DocTarget::member(interface, kind, &member_name);
                     if let Some(reference) = attr("tp:type") {
@@ -109,9 +114,18 @@ pub(crate) fn read(xml: &str) -> Telepathy {
                 }
             }
             "arg" => {
-                if let (Some(member), Some(arg), Some(reference)) =
-                    (&member, attr("name"), attr("tp:type"))
-                {
+                let input = !in_signal && attr("direction").is_none_or(|d| d == "in");
+                let count = if input {
+                    &mut arg_counts.0
+                } else {
+                    &mut arg_counts.1
+                };
+                let position = *count;
+                *count += 1;
+                if let (Some(member), Some(reference)) = (&member, attr("tp:type")) {
+                    // An unnamed argument is known by its direction and place.
+                    let arg =
+                        attr("name").unwrap_or_else(|| crate::docs::unnamed_arg(input, position));
                     found.references.insert(member.arg(&arg), reference);
                 }
             }

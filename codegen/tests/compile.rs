@@ -92,3 +92,42 @@ fn the_object_path_is_the_users_choice_and_a_specs_placeholder_is_not_taken() {
         "{code}"
     );
 }
+
+#[test]
+fn a_tp_type_on_an_unnamed_argument_types_it_and_no_other() {
+    let xml = r#"<node xmlns:tp="http://telepathy.freedesktop.org/wiki/DbusSpec#extensions-v0">
+  <interface name="org.example.Rated">
+    <tp:enum name="Quality" type="u">
+      <tp:enumvalue suffix="Low" value="0"/>
+      <tp:enumvalue suffix="High" value="1"/>
+    </tp:enum>
+    <method name="Rate">
+      <arg type="u" direction="in" tp:type="Quality"/>
+      <arg type="u" direction="out"/>
+    </method>
+    <signal name="Rated">
+      <arg type="s"/>
+      <arg type="u" tp:type="Quality"/>
+    </signal>
+  </interface>
+</node>
+"#;
+    let code = Builder::new()
+        .generate(Path::new("org.example.Rated.xml"), xml)
+        .expect("the file generates");
+    let server = code
+        .split("pub mod rated_server")
+        .nth(1)
+        .expect("a server module");
+    // The first input is the enum; the first output, unnamed too, stays a plain u32.
+    assert!(
+        server.contains("arg0: super::types::Quality"),
+        "the unnamed input is not typed:\n{server}"
+    );
+    assert!(
+        server.contains("Output = Result<u32, Self::Error>"),
+        "the unnamed output took the input's type:\n{server}"
+    );
+    // The signal's second argument is the enum, its first a string.
+    assert!(server.contains("arg1: super::types::Quality"), "{server}");
+}
