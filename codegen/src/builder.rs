@@ -163,17 +163,29 @@ impl Builder {
         self
     }
 
-    /// What the parser ignored in `document` that this builder reports: all but the elements
-    /// of quiet vocabularies.
-    pub fn reported_warnings<'d>(&self, document: &'d Document) -> Vec<&'d Warning> {
-        document
-            .warnings()
-            .iter()
-            .filter(|warning| {
-                let prefix = warning.element.split_once(':').map(|(prefix, _)| prefix);
-                !prefix.is_some_and(|prefix| self.quiet.iter().any(|q| q == prefix))
-            })
-            .collect()
+    /// What this builder reports of `document`: what the parser ignored, but the elements of
+    /// quiet vocabularies; and each type definition of the file that cannot be a Rust type
+    /// (it is left out, and values of it are its plain type).
+    pub fn reported_warnings(&self, document: &Document) -> Vec<Warning> {
+        let ignored = document.warnings().iter().filter(|warning| {
+            let prefix = warning.element.split_once(':').map(|(prefix, _)| prefix);
+            !prefix.is_some_and(|prefix| self.quiet.iter().any(|q| q == prefix))
+        });
+        let no_interfaces = std::iter::empty::<&wire::Interface>();
+        let left_out = crate::typedefs::Table::build(&document.telepathy, no_interfaces)
+            .map(|table| table.left_out)
+            .unwrap_or_default();
+        let left_out = left_out.into_iter().map(|(def, why)| Warning {
+            message: format!(
+                "the Telepathy type `{}` is left out ({why}): values of it are its plain type",
+                def.name
+            ),
+            location: def
+                .location
+                .unwrap_or_else(|| Location::file(Path::new(""))),
+            element: def.name,
+        });
+        ignored.cloned().chain(left_out).collect()
     }
 
     /// The well-known bus name that generated proxies call by default.

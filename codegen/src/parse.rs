@@ -39,7 +39,8 @@ pub struct Document {
 pub struct Warning {
     /// Where.
     pub location: Location,
-    /// The element ignored, as the file names it (`tp:added`).
+    /// The element ignored, as the file names it (`tp:added`), or the definition left out
+    /// (`Track_Flags`).
     pub element: String,
     /// What was ignored, and why.
     pub message: String,
@@ -98,7 +99,7 @@ impl Document {
         let root = crate::wire::Node::of(plain.as_ref().unwrap_or(&node));
         let mut docs = docs;
         let telepathy = if xml.contains("tp:") {
-            crate::telepathy::read(xml)
+            crate::telepathy::read(path, xml)
         } else {
             Default::default()
         };

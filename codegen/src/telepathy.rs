@@ -30,6 +30,8 @@ pub(crate) struct Telepathy {
 /// A definition being read, with the text of the `tp:docstring` being collected.
 struct Open {
     element: String,
+    /// Where the element starts in the file.
+    location: crate::Location,
     name: String,
     array_name: Option<String>,
     ty: Option<String>,
@@ -41,7 +43,7 @@ struct Open {
 /// Reads the Telepathy vocabulary of `xml`, which parsed already. A definition without the
 /// attributes it needs, or with a type that is not a signature, is left out, and references
 /// to it then read as the plain type.
-pub(crate) fn read(xml: &str) -> Telepathy {
+pub(crate) fn read(path: &std::path::Path, xml: &str) -> Telepathy {
     let mut found = Telepathy::default();
     let mut reader = Reader::from_str(xml);
     // Where the reader is: the interface, the member, the definition, and how deep in a
@@ -54,7 +56,11 @@ pub(crate) fn read(xml: &str) -> Telepathy {
     let mut open: Option<Open> = None;
     let mut docstring_depth = 0usize;
     let mut docs = String::new();
-    while let Ok(event) = reader.read_event() {
+    loop {
+        let element_start = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let Ok(event) = reader.read_event() else {
+            break;
+        };
         let (element, empty) = match &event {
             Event::Eof => break,
             Event::Start(element) => (element, false),
@@ -130,8 +136,10 @@ pub(crate) fn read(xml: &str) -> Telepathy {
                 }
             }
             "tp:enum" | "tp:flags" | "tp:struct" | "tp:mapping" | "tp:simple-type" => {
+                let location = crate::Location::at(path, xml, element_start);
                 open = attr("name").map(|def_name| Open {
                     element: name.clone(),
+                    location,
                     name: def_name,
                     array_name: attr("array-name"),
                     ty: attr("type"),
@@ -212,6 +220,7 @@ fn close(
                 array_name: open.array_name,
                 docs: open.docs,
                 kind,
+                location: Some(open.location),
             });
         }
         _ => {}
@@ -237,7 +246,7 @@ mod tests {
               <arg name="p" type="a(su)" tp:type="Pair[]"/></method>
             <property name="P" type="u" access="read" tp:type="Handle_Flags"/>
           </interface></node>"#;
-        let found = read(xml);
+        let found = read(std::path::Path::new("a.xml"), xml);
         assert_eq!(found.defs.len(), 2);
         let Kind::Flags(ty, values) = &found.defs[0].kind else {
             panic!("{:?}", found.defs[0])

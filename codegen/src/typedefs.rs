@@ -32,6 +32,8 @@ pub(crate) struct Def {
     pub docs: String,
     /// What it is.
     pub kind: Kind,
+    /// Where the file defines it, for warnings; none for an annotation's.
+    pub location: Option<crate::Location>,
 }
 
 /// What a [`Def`] defines; types are signatures as written.
@@ -146,6 +148,9 @@ pub(crate) struct Table {
     entries: Vec<Entry>,
     /// The Telepathy `tp:type` of each named argument and property that has one.
     references: HashMap<DocTarget, String>,
+    /// The file's definitions that cannot be Rust types, with why: references to them read
+    /// as plain types, and the build warns about each ([`crate::Builder::reported_warnings`]).
+    pub(crate) left_out: Vec<(Def, String)>,
 }
 
 /// Where a declaration that annotations make goes: the first place in `signature`, through
@@ -265,6 +270,7 @@ fn annotated_def(name: &str, value: &str, signature: &Signature) -> Result<Def, 
         array_name: None,
         docs: String::new(),
         kind,
+        location: None,
     })
 }
 
@@ -316,7 +322,7 @@ impl Table {
             .iter()
             .partition(|d| matches!(d.kind, Kind::Struct(_) | Kind::Mapping(_)));
         for def in simple {
-            let _ = table.add(def);
+            table.add_or_leave_out(def);
         }
         let mut pending = composite;
         while !pending.is_empty() {
@@ -348,7 +354,7 @@ impl Table {
                 ready
             };
             for def in &taken {
-                let _ = table.add(def);
+                table.add_or_leave_out(def);
             }
             pending.retain(|def| !taken.iter().any(|t| std::ptr::eq(*t, *def)));
         }
@@ -369,6 +375,13 @@ impl Table {
             }
         }
         Ok(table)
+    }
+
+    /// Adds a file's definition, or notes why it is left out.
+    fn add_or_leave_out(&mut self, def: &Def) {
+        if let Err(why) = self.add(def) {
+            self.left_out.push((def.clone(), why));
+        }
     }
 
     fn find(&self, name: &str) -> Option<&Entry> {
@@ -1163,6 +1176,7 @@ mod tests {
             array_name: None,
             docs: String::new(),
             kind: Kind::Flags("u".into(), vec![]),
+            location: None,
         };
         table.add(&def).unwrap();
         assert!(table.reference(Some("Handle_Flags"), &sig("s")).is_plain());

@@ -220,3 +220,35 @@ fn released_versions_without_a_file_are_refused_not_ignored() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--released"), "{stderr}");
 }
+
+#[test]
+fn a_telepathy_type_that_cannot_be_a_rust_type_is_warned_about_with_its_line() {
+    // `Foo_Bar` and `FooBar` would both be the Rust type `FooBar`: the second is left out.
+    let xml = r#"<node xmlns:tp="http://telepathy.freedesktop.org/wiki/DbusSpec#extensions-v0">
+  <interface name="a.b.C">
+    <tp:enum name="Foo_Bar" type="u">
+      <tp:enumvalue suffix="One" value="1"/>
+    </tp:enum>
+    <tp:enum name="FooBar" type="u">
+      <tp:enumvalue suffix="Two" value="2"/>
+    </tp:enum>
+    <method name="M"><arg name="x" type="u" direction="in" tp:type="FooBar"/></method>
+  </interface>
+</node>
+"#;
+    let document = dbus_xml_codegen::Document::parse("interfaces/clash.xml", xml).expect("parses");
+    // The build reports it (`cargo:warning=`), though Telepathy's vocabulary is quiet.
+    let said: Vec<String> = Builder::new()
+        .reported_warnings(&document)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].starts_with("interfaces/clash.xml:6:") && said[0].contains("`FooBar` is left out"),
+        "{said:?}"
+    );
+    // And the argument that names it reads as its plain type.
+    let code = generate(xml).expect("generates");
+    assert!(code.contains("x: u32"), "{code}");
+}
