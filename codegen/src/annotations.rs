@@ -101,7 +101,7 @@ impl Annotations {
     }
 }
 
-/// How a property announces changes ([`EMITS_CHANGED`]).
+/// How a property announces changes (`org.freedesktop.DBus.Property.EmitsChangedSignal`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(
     feature = "serde",

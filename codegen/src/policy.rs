@@ -24,7 +24,7 @@ use crate::annotations::UNSTABLE;
 use crate::compare::{Class, Report, Waiver};
 use crate::wire::Interface;
 
-/// Whether `interface` is marked unstable: by the annotation [`UNSTABLE`] or by its name.
+/// Whether `interface` is marked unstable: by the annotation `rs.dbus_xml_codegen.Unstable` or by its name.
 pub fn is_unstable(interface: &Interface) -> bool {
     interface.annotations.is_true(UNSTABLE)
         || interface.name.split('.').any(|element| {

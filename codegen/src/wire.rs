@@ -4,7 +4,8 @@
 //! method name with several in-signatures, as Qt and KDE export them) are distinct members.
 //!
 //! Built once per document ([`crate::Document::root`]); `compare`, the generators and `doc`
-//! all read it. The Rust names that the generators add are a layer above ([`crate::model`]).
+//! all read it. The Rust names that the generators add are a layer above (the crate's
+//! private `model`).
 
 use zbus::Signature;
 use zbus_xml::{ArgDirection, PropertyAccess};
@@ -128,7 +129,8 @@ pub struct Property {
     pub access: Access,
     /// Its own annotations.
     pub annotations: Annotations,
-    /// Its [`EMITS_CHANGED`] as it takes effect: its own, else its interface's, else `true`.
+    /// Its `org.freedesktop.DBus.Property.EmitsChangedSignal` as it takes effect: its own,
+    /// else its interface's, else `true`.
     pub emits_changed: String,
 }
 

@@ -184,7 +184,10 @@ impl Properties {
 }
 
 /// Serves `interface` at `path` on `connection`'s object server, with the runtime's
-/// `org.freedesktop.DBus.Properties` there in place of zbus's (see the [module](self)).
+/// `org.freedesktop.DBus.Properties` there in place of zbus's: `GetAll("")` answers every
+/// interface of the object, properties come in the order their file declares them,
+/// `Get("", name)` finds the one interface with the property, `Set` of a read-only one
+/// answers `PropertyReadOnly`, a body of another signature `InvalidArgs`.
 /// Serve every interface of a path this way (or through a [`Tree`](crate::Tree)): one served
 /// with `ObjectServer::at` or `connection::Builder::serve_at` is not reached by the runtime's
 /// `Properties`, and zbus's answers where nothing was served this way.
