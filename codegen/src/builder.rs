@@ -198,10 +198,10 @@ impl Builder {
     /// implement a large interface one member at a time: methods and setters answer
     /// `org.freedesktop.DBus.Error.NotSupported`; getters answer their type's default value,
     /// as gdbus-codegen's skeletons do for a property nobody set (`v` and `h`, which have
-    /// none, answer `NotSupported`), and say so on stderr once per property. Off by default: a
-    /// member of the XML that the service does not implement is then a compile error that
-    /// names it. With default bodies, the trait's `Error` must convert from
-    /// `zbus::fdo::Error`.
+    /// none, answer `NotSupported`), and say so once per property through `tracing`
+    /// (`dbus_xml_runtime::notice`). Off by default: a member of the XML that the service
+    /// does not implement is then a compile error that names it. With default bodies, the
+    /// trait's `Error` must convert from `zbus::fdo::Error`.
     pub fn default_impls(mut self, default_impls: bool) -> Self {
         self.default_impls = default_impls;
         self
