@@ -964,7 +964,8 @@ fn flags_code(
             let text = name.to_string();
             quote!((Self::#name, #text))
         });
-    let type_name = rust.to_string();
+    // The type's name in the format string itself (an identifier: no braces to escape).
+    let debug_format = format!("{rust}({{}})");
     quote! {
         #docs
         #[doc = ""]
@@ -1014,7 +1015,7 @@ fn flags_code(
                 if unknown != 0 || parts.is_empty() {
                     parts.push(format!("{unknown:#x}"));
                 }
-                write!(f, "{}({})", #type_name, parts.join(" | "))
+                write!(f, #debug_format, parts.join(" | "))
             }
         }
 
