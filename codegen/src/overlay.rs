@@ -178,6 +178,7 @@ impl Overlay {
                 .ok_or_else(missing)?;
             let Some((kind, name)) = &target.member else {
                 interface.annotations.overlay(annotations);
+                interface.settle_emits_changed();
                 continue;
             };
             // Each member of that kind and name (overloads share one), with its arguments;
@@ -203,6 +204,7 @@ impl Overlay {
             if !found {
                 return Err(missing());
             }
+            interface.settle_emits_changed();
         }
         Ok(())
     }

@@ -168,6 +168,17 @@ impl Method {
 }
 
 impl Interface {
+    /// Sets each property's [`Property::emits_changed`] from the annotations as they are now:
+    /// its own, else the interface's, else `true` (after an overlay changed them, too).
+    pub(crate) fn settle_emits_changed(&mut self) {
+        let interface_emits = self.annotations.get(EMITS_CHANGED).map(str::to_owned);
+        for property in &mut self.properties {
+            property.emits_changed = (property.annotations.get(EMITS_CHANGED).map(str::to_owned))
+                .or_else(|| interface_emits.clone())
+                .unwrap_or_else(|| EmitsChanged::True.as_str().to_owned());
+        }
+    }
+
     /// The type of every argument and property.
     pub fn signatures(&self) -> impl Iterator<Item = &Signature> {
         let methods = self.methods.iter().flat_map(|m| &m.args);
@@ -267,8 +278,7 @@ fn args<'a>(args: impl IntoIterator<Item = &'a zbus_xml::Arg<'a>>, signal: bool)
 impl Interface {
     fn of(interface: &zbus_xml::Interface<'_>) -> Self {
         let annotations = Annotations::of(interface.annotations());
-        let interface_emits = annotations.get(EMITS_CHANGED).map(str::to_owned);
-        Self {
+        let mut made = Self {
             name: interface.name().to_string(),
             methods: interface
                 .methods()
@@ -290,11 +300,6 @@ impl Interface {
                 .properties()
                 .map(|p| {
                     let annotations = Annotations::of(p.annotations());
-                    let emits_changed = annotations
-                        .get(EMITS_CHANGED)
-                        .map(str::to_owned)
-                        .or_else(|| interface_emits.clone())
-                        .unwrap_or_else(|| EmitsChanged::True.as_str().to_owned());
                     Property {
                         name: p.name().to_string(),
                         signature: p.ty().clone(),
@@ -304,11 +309,13 @@ impl Interface {
                             PropertyAccess::ReadWrite => Access::ReadWrite,
                         },
                         annotations,
-                        emits_changed,
+                        emits_changed: String::new(),
                     }
                 })
                 .collect(),
             annotations,
-        }
+        };
+        made.settle_emits_changed();
+        made
     }
 }

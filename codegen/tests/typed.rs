@@ -4,7 +4,8 @@
 //! on both sides, and the wire stays the file's: the generated proxy and `gdbus call` (GLib's
 //! own reading of each signature) talk to the generated server alike. A value the enum does
 //! not know arrives as `Unknown(raw)` and goes back as it came, or, where the service asks
-//! with `known()`, is refused with `InvalidArgs` naming it; flags keep unknown bits.
+//! with `known()`, is refused with `InvalidArgs` naming it; flags keep unknown bits. The
+//! overlay's `EmitsChangedSignal` takes effect: a change is announced by name alone.
 
 mod support;
 
@@ -172,8 +173,22 @@ async fn client(address: &str) -> zbus::Result<()> {
     jukebox.set_repeat(Repeat::All).await?;
     println!("repeat {:?}", jukebox.repeat().await?);
     println!("position {:?}", jukebox.position().await?);
+    // The overlay's EmitsChangedSignal: the change is announced by name, without its value.
+    let properties = fdo::PropertiesProxy::builder(&connection)
+        .destination("org.example.Jukebox")
+        .path("/org/example/Jukebox")
+        .build()
+        .await?;
+    let mut announced = properties.receive_properties_changed().await?;
     jukebox.set_loop_status(&LoopStatus::Playlist).await?;
     println!("loop {:?}", jukebox.loop_status().await?);
+    let change = tokio::time::timeout(Duration::from_secs(10), announced.next())
+        .await
+        .expect("PropertiesChanged within 10 s of setting LoopStatus")
+        .expect("the signal stream");
+    let args = change.args()?;
+    let values: Vec<&str> = args.changed_properties().keys().copied().collect();
+    println!("announced values {values:?} names {:?}", args.invalidated_properties());
     let device = jukebox.device().await?;
     println!("device {} {:?}", device.as_path().display(), device.as_bytes());
     let links: Vec<String> = jukebox.symlinks().await?.iter().map(|l| l.to_str().unwrap_or("?").to_owned()).collect();
@@ -274,6 +289,7 @@ fn typed_values_round_trip_between_the_generated_server_the_proxy_and_gdbus() {
         "repeat All".to_owned(),
         "position Position { elapsed: 61000000, length: 200000000 }".to_owned(),
         "loop Playlist".to_owned(),
+        "announced values [] names [\"LoopStatus\"]".to_owned(),
         "device /dev/sda [47, 100, 101, 118, 47, 115, 100, 97]".to_owned(),
         "symlinks [\"/dev/disk/by-id/ata-1\", \"/dev/disk/by-label/Music\"]".to_owned(),
         "fingerprint [202, 254, 0]".to_owned(),
