@@ -19,7 +19,10 @@ const KEYWORDS: &[&str] = &[
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
 /// `SlowResult`, `slow_result`, `slow-result` and `GetHTTPProxy` become `slow_result`,
-/// `slow_result`, `slow_result` and `get_http_proxy`.
+/// `slow_result`, `slow_result` and `get_http_proxy`: a word starts at a capital after a
+/// lower-case letter or a digit, and at the last capital of a run of them where two or more
+/// lower-case letters follow it (`HTTPProxy`), but not fewer (`NVMe` is `nvme`, `IPv4` is
+/// `ipv4`, and `TimeUSec` is `time_u_sec`).
 pub(crate) fn snake_case(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut snake = String::with_capacity(name.len() + 4);
@@ -32,10 +35,13 @@ pub(crate) fn snake_case(name: &str) -> String {
         }
         if ch.is_ascii_uppercase() && i > 0 && !snake.ends_with('_') {
             let prev = chars[i - 1];
-            let next_is_lower = chars.get(i + 1).is_some_and(|c| c.is_ascii_lowercase());
+            let lower_after = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_lowercase())
+                .count();
             if prev.is_ascii_lowercase()
                 || prev.is_ascii_digit()
-                || (prev.is_ascii_uppercase() && next_is_lower)
+                || (prev.is_ascii_uppercase() && lower_after >= 2)
             {
                 snake.push('_');
             }
@@ -118,6 +124,14 @@ mod tests {
         assert_eq!(snake_case("GetHTTPProxy"), "get_http_proxy");
         assert_eq!(snake_case("Ipv4Address"), "ipv4_address");
         assert_eq!(snake_case("my-arg"), "my_arg");
+        assert_eq!(snake_case("NVMeRevision"), "nvme_revision");
+        assert_eq!(snake_case("IPv4Address"), "ipv4_address");
+        assert_eq!(snake_case("TimeUSec"), "time_u_sec");
+        assert_eq!(
+            snake_case("OperatingSystemCPEName"),
+            "operating_system_cpe_name"
+        );
+        assert_eq!(snake_case("UDisks2"), "u_disks2");
     }
 
     #[test]
