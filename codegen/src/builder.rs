@@ -405,7 +405,6 @@ impl Builder {
             child_nodes(document.root()),
             wide_structs(document),
         ];
-        let mut stems = std::collections::HashSet::new();
         let mut made = Vec::new();
         let mut all: Vec<wire::Interface> = document
             .root()
@@ -429,23 +428,22 @@ impl Builder {
             Some(named) => named.contains(&i.name),
             None => !STANDARD_INTERFACES.contains(&i.name.as_str()),
         });
+        let mut interfaces = Vec::new();
         for wire_interface in chosen {
             let unsupported = |what: String| Error::Unsupported {
                 location: Location::file(path),
                 interface: wire_interface.name.clone(),
                 what,
             };
-            let mut interface = model::interface(wire_interface, &document.docs, &table)
+            let interface = model::interface(wire_interface, &document.docs, &table)
                 .map_err(|model::Unsupported(what)| unsupported(what))?;
             if let Some(what) = types::unsupported_in(wire_interface) {
                 return Err(unsupported(what));
             }
-            // Two interfaces whose names end alike (`a.Device` and `b.Device`) get distinct
-            // modules.
-            if !stems.insert(interface.module_stem.clone()) {
-                interface.module_stem = names::snake_case(&wire_interface.name.replace('.', "_"));
-                stems.insert(interface.module_stem.clone());
-            }
+            interfaces.push(interface);
+        }
+        model::distinct_module_stems(&mut interfaces);
+        for interface in &interfaces {
             let wire = &interface.wire;
             let server = if self.build_server {
                 let source_xml = document.interface_xml(wire).ok_or_else(|| {
@@ -453,34 +451,22 @@ impl Builder {
                         "the text of interface `{wire}` was not found; please report"
                     ))
                 })?;
-                let code = server::server_code(&interface, source_xml, self.default_impls);
-                let module = side_module(&interface, Side::Server, code, &mut items);
+                let code = server::server_code(interface, source_xml, self.default_impls);
+                let module = side_module(interface, Side::Server, code, &mut items);
                 Some(GeneratedServer {
                     module: module.to_string(),
-                    trait_name: model::type_ident(&interface, "").to_string(),
-                    adapter: model::type_ident(&interface, "Server").to_string(),
+                    trait_name: model::type_ident(interface, "").to_string(),
+                    adapter: model::type_ident(interface, "Server").to_string(),
                 })
             } else {
                 None
             };
             let client = if self.build_client {
-                let plain_interface = document
-                    .plain_interface(wire)
-                    .expect("the wire layer is built from the plain tree");
-                let (code, proxy, client_trait) = proxy::proxy_items(
-                    plain_interface,
-                    &interface,
-                    service.as_ref(),
-                    object_path.as_ref(),
-                )
-                .map_err(|e| {
-                    invalid(format!(
-                        "generating the proxy of `{wire}`: {e}; please report"
-                    ))
-                })?;
-                let module = side_module(&interface, Side::Client, code, &mut items);
+                let (code, proxy, client_trait) =
+                    proxy::proxy_items(interface, service.as_ref(), object_path.as_ref());
+                let module = side_module(interface, Side::Client, code, &mut items);
                 // Two interfaces whose names end alike get distinct variants, as modules.
-                let mut variant = model::type_ident(&interface, "");
+                let mut variant = model::type_ident(interface, "");
                 if clients_of
                     .iter()
                     .any(|c: &object_manager::ClientOf| c.variant == variant)
@@ -492,12 +478,12 @@ impl Builder {
                     variant,
                     file: None,
                     module: module.clone(),
-                    proxy: format_ident!("{proxy}"),
+                    proxy: proxy.clone(),
                 });
                 Some(GeneratedClient {
                     module: module.to_string(),
-                    proxy,
-                    client_trait,
+                    proxy: proxy.to_string(),
+                    client_trait: client_trait.to_string(),
                 })
             } else {
                 None

@@ -3,55 +3,55 @@
 //! Application logic that takes `impl NameClient` runs against the bus through the proxy, and
 //! against a fake in a unit test.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
-use syn::{FnArg, Pat, ReturnType, TraitItemFn};
 
-use crate::model::Signal;
 use crate::names::pascal_case;
+use crate::proxy::{ClientFn, Member};
 use crate::types;
 
 /// The widest signal whose arguments a tuple decodes (serde's and zvariant's tuples stop at
 /// 16); a wider one has no stream in the trait.
 const WIDEST_SIGNAL: usize = 16;
 
-/// One function of the proxy trait, as the client trait needs it.
-pub(crate) enum ProxyFn<'f> {
-    /// A method, a property getter or a setter: the trait has it as it is, async.
-    Call(&'f TraitItemFn),
-    /// A signal: the trait has its stream of owned arguments.
-    Signal(&'f TraitItemFn, &'f Signal),
-}
-
-/// The trait `{trait_name}`, its implementation for the proxy `proxy`, and the owned
-/// arguments of each signal; `interface` is the interface's name on the bus.
+/// The trait `trait_name`, its implementation for the proxy `proxy`, and the owned arguments
+/// of each signal; `interface` is the interface's name on the bus.
 pub(crate) fn client_trait(
     interface: &str,
-    trait_name: &str,
-    proxy: &str,
-    functions: &[ProxyFn<'_>],
+    trait_name: &Ident,
+    proxy: &Ident,
+    functions: &[ClientFn<'_>],
 ) -> TokenStream {
-    let (trait_name, proxy) = (format_ident!("{trait_name}"), format_ident!("{proxy}"));
     let mut declarations = Vec::new();
     let mut implementations = Vec::new();
     let mut events = Vec::new();
     for function in functions {
-        match function {
-            ProxyFn::Call(function) => {
-                // Docs and `#[deprecated]` go on the declaration; on an implementation they
-                // have no effect.
-                let (head, call) = call(function, &proxy);
-                let attrs = kept_attrs(function);
-                declarations.push(quote!(#(#attrs)* #head;));
-                implementations.push(quote!(#head { #call }));
-            }
-            ProxyFn::Signal(function, signal) if signal.args.len() <= WIDEST_SIGNAL => {
-                let (declaration, implementation, event) = signal_stream(function, signal, &proxy);
+        match function.member {
+            Member::Signal(signal) if signal.args.len() > WIDEST_SIGNAL => {}
+            Member::Signal(_) => {
+                let (declaration, implementation, event) = signal_stream(function, proxy);
                 declarations.push(declaration);
                 implementations.push(implementation);
                 events.push(event);
             }
-            ProxyFn::Signal(..) => {}
+            _ => {
+                // Docs and `#[deprecated]` go on the declaration; on an implementation they
+                // have no effect.
+                let ClientFn {
+                    attrs,
+                    name,
+                    params,
+                    args,
+                    output,
+                    ..
+                } = function;
+                let head = quote! {
+                    fn #name(&self, #(#params),*)
+                        -> impl std::future::Future<Output = zbus::Result<#output>> + Send
+                };
+                declarations.push(quote!(#attrs #head;));
+                implementations.push(quote!(#head { #proxy::#name(self, #(#args),*) }));
+            }
         }
     }
     let doc = format!(
@@ -109,57 +109,16 @@ pub(crate) fn client_trait(
     }
 }
 
-/// The doc and `#[deprecated]` attributes of a proxy function.
-fn kept_attrs(function: &TraitItemFn) -> Vec<&syn::Attribute> {
-    function
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc") || a.path().is_ident("deprecated"))
-        .collect()
-}
-
-/// The names of a function's arguments, as its parameters name them.
-fn argument_names(function: &TraitItemFn) -> Vec<&Pat> {
-    function
-        .sig
-        .inputs
-        .iter()
-        .filter_map(|input| match input {
-            FnArg::Typed(typed) => Some(&*typed.pat),
-            FnArg::Receiver(_) => None,
-        })
-        .collect()
-}
-
-/// A method, getter or setter: the function's head (name, arguments, an async result) and
-/// its call of the proxy's own function.
-fn call(function: &TraitItemFn, proxy: &syn::Ident) -> (TokenStream, TokenStream) {
-    let syn::Signature {
-        ident,
-        generics,
-        inputs,
-        output,
-        ..
-    } = &function.sig;
-    let result = match output {
-        ReturnType::Type(_, ty) => quote!(#ty),
-        ReturnType::Default => quote!(()),
-    };
-    let names = argument_names(function);
-    let head = quote! {
-        fn #ident #generics (#inputs) -> impl std::future::Future<Output = #result> + Send
-    };
-    (head, quote!(#proxy::#ident(self, #(#names),*)))
-}
-
 /// A signal: the declaration of `receive_NAME`, its implementation (the proxy's stream,
 /// decoded), and the type of its owned arguments, `NameEvent`.
 fn signal_stream(
-    function: &TraitItemFn,
-    signal: &Signal,
-    proxy: &syn::Ident,
+    function: &ClientFn<'_>,
+    proxy: &Ident,
 ) -> (TokenStream, TokenStream, TokenStream) {
-    let name = function.sig.ident.to_string();
+    let Member::Signal(signal) = function.member else {
+        unreachable!("only signals have streams")
+    };
+    let name = function.name.to_string();
     let name = name.trim_start_matches("r#");
     let receive = format_ident!("receive_{name}");
     let event = format_ident!("{}Event", pascal_case(name));
@@ -179,10 +138,10 @@ fn signal_stream(
          [`{proxy}::{receive}`], decoded)."
     );
     // The signal's own docs, then how to receive it.
-    let attrs = kept_attrs(function);
+    let attrs = &function.attrs;
     let stream = quote!(impl zbus::export::futures_core::Stream<Item = #event> + Send + Unpin);
     let declaration = quote! {
-        #(#attrs)*
+        #attrs
         #[doc = ""]
         #[doc = #receive_doc]
         fn #receive(&self) -> impl std::future::Future<Output = zbus::Result<#stream>> + Send;

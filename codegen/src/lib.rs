@@ -15,10 +15,12 @@
 //! - `name_server`: the trait `Name` with one async method per D-Bus method, the adapter
 //!   `NameServer<T>` that serves any implementor, the per-call context `NameCall`, the
 //!   signal handle `NameSignals` and the constant `INTERFACE_NAME`;
-//! - `name_client`: the proxy `NameProxy`, with typed signal streams (written by
-//!   `zbus_xmlgen`), the client trait `NameClient` that the proxy implements (so client
-//!   logic can be tested with a fake), each signal's owned arguments `SignalEvent`, and
-//!   `INTERFACE_NAME` again;
+//! - `name_client`: the proxy `NameProxy` (zbus's `#[proxy]`), with typed signal streams,
+//!   the client trait `NameClient` that the proxy implements (so client logic can be tested
+//!   with a fake), each signal's owned arguments `SignalEvent`, and `INTERFACE_NAME` again;
+//!
+//! each thing with one Rust name on every side (the server trait, the signal handle, the
+//! proxy, the client trait, `doc`), resolved once in the model;
 //!
 //! with [`Builder::object_manager`], `object_manager`: the server's `Tree` of objects made of
 //! generated servers, published with `org.freedesktop.DBus.ObjectManager`, and the client's
@@ -47,6 +49,7 @@ mod check_tree;
 mod client_trait;
 pub mod compare;
 mod docs;
+mod emit;
 mod error;
 mod model;
 mod names;

@@ -147,19 +147,38 @@ impl Namespace {
 
     /// `preferred`, else `preferred` + `suffix`, else that with a number.
     fn claim(&mut self, preferred: &str, suffix: &str) -> Ident {
+        self.claim_beside(None, preferred, suffix)
+    }
+
+    /// [`Self::claim`], of a name free in `other` too, which then holds it as well.
+    fn claim_beside(
+        &mut self,
+        mut other: Option<&mut Self>,
+        preferred: &str,
+        suffix: &str,
+    ) -> Ident {
         let mut candidate = preferred.to_owned();
         let mut n = 1;
-        while self.taken.contains(&candidate) {
+        while self.taken.contains(&candidate)
+            || other.as_ref().is_some_and(|o| o.taken.contains(&candidate))
+        {
             candidate = match n {
                 1 => format!("{preferred}{suffix}"),
                 _ => format!("{preferred}{suffix}{n}"),
             };
             n += 1;
         }
+        if let Some(other) = other.as_mut() {
+            other.taken.insert(candidate.clone());
+        }
         self.taken.insert(candidate.clone());
         ident(&candidate)
     }
 }
+
+/// The functions that zbus's `#[proxy]` writes into every proxy, which no member's function
+/// may be named.
+const PROXY_FUNCTIONS: &[&str] = &["new", "builder", "inner", "inner_mut", "into_inner"];
 
 /// Whether `name` can be a Rust identifier as it is (a keyword as a raw one).
 fn is_identifier(name: &str) -> bool {
@@ -232,9 +251,15 @@ pub(crate) fn interface(
     let wire = interface.name.clone();
     let type_name = interface_type_name(&wire);
 
-    // The trait's methods, property getters and setters share one scope; the adapter adds its
-    // own helpers and those the zbus macro writes for each property.
-    let mut trait_names = Namespace::new(&[]);
+    // One name for each member, on every side. The server trait's and the proxy's methods,
+    // property getters and setters share one scope, which the proxy's own functions and
+    // property caches also take; signals are named in it too (the proxy has them beside the
+    // methods) and in the signal handle's scope. The adapter adds its own helpers and those
+    // the zbus macro writes for each property.
+    let mut trait_names = Namespace::new(PROXY_FUNCTIONS);
+    for property in &interface.properties {
+        trait_names.reserve(format!("cached_{}", snake_case(&property.name)));
+    }
     let mut adapter_names = Namespace::new(&["new", "from_arc", "get_ref"]);
     let mut handle_names = Namespace::new(&[
         "new",
@@ -314,14 +339,21 @@ pub(crate) fn interface(
             .ty(&target, &property.signature, &property.annotations)
             .map_err(|e| Unsupported(format!("property `{name}`: {e}")))?;
         let access = property.access;
+        // The proxy's stream of the property's changes is `receive_{getter}_changed`, which
+        // no signal's `receive_{signal}` may be.
+        let getter_name = getter.to_string();
+        let getter_name = getter_name.trim_start_matches("r#");
+        let stream = format!("{getter_name}_changed");
         let changed = match emits {
-            EmitsChanged::True if access.read() => {
-                Some(handle_names.claim(&format!("{snake}_changed"), "_"))
-            }
+            EmitsChanged::True if access.read() => Some(handle_names.claim(&stream, "_")),
             EmitsChanged::True | EmitsChanged::Invalidates => {
-                Some(handle_names.claim(&format!("{snake}_invalidated"), "_"))
+                handle_names.reserve(stream);
+                Some(handle_names.claim(&format!("{getter_name}_invalidated"), "_"))
             }
-            EmitsChanged::Const | EmitsChanged::False => None,
+            EmitsChanged::Const | EmitsChanged::False => {
+                handle_names.reserve(stream);
+                None
+            }
         };
         properties.push(Property {
             docs: rustdoc_lines(docs.text(&target), &[]),
@@ -356,7 +388,7 @@ pub(crate) fn interface(
         signals.push(Signal {
             docs: rustdoc_lines(docs.text(&target), &doc_args),
             deprecated: signal.annotations.is_true(DEPRECATED),
-            rust: handle_names.claim(&snake, "_signal"),
+            rust: handle_names.claim_beside(Some(&mut trait_names), &snake, "_signal"),
             adapter: adapter_names.claim(&snake, "_signal"),
             wire: name,
             args,
@@ -388,4 +420,16 @@ pub(crate) fn interface(
 /// `format_ident!` for a type-level name built from the interface's type name.
 pub(crate) fn type_ident(interface: &Interface, suffix: &str) -> Ident {
     format_ident!("{}{suffix}", interface.type_name)
+}
+
+/// Gives interfaces whose names end alike (`a.Device` and `b.Device`) distinct module stems:
+/// the first keeps the short one, the others take their whole names (`b_device`).
+pub(crate) fn distinct_module_stems(interfaces: &mut [Interface]) {
+    let mut stems = HashSet::new();
+    for interface in interfaces {
+        if !stems.insert(interface.module_stem.clone()) {
+            interface.module_stem = snake_case(&interface.wire.replace('.', "_"));
+            stems.insert(interface.module_stem.clone());
+        }
+    }
 }

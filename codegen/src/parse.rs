@@ -17,14 +17,10 @@ use crate::{Error, Location};
 
 /// An introspection document, read once for every use: generation, checks, diffs and docs.
 pub struct Document {
-    /// The tree, as `zbus_xml` reads it.
-    node: Node<'static>,
     /// The documentation found beside it.
     pub(crate) docs: Docs,
     /// What `zbus_xml` skipped.
     warnings: Vec<Warning>,
-    /// The tree without its Telepathy extensions, where it has any.
-    plain: Option<Node<'static>>,
     /// The wire layer of the tree (without Telepathy's extensions, which are not on the wire).
     root: crate::wire::Node,
     /// The text of each `<interface>` element, by name.
@@ -109,10 +105,8 @@ impl Document {
         crate::since::document(&root, None, &mut docs);
         Ok(Self {
             root,
-            node,
             docs,
             warnings,
-            plain,
             sources: crate::source::interface_sources(xml),
             telepathy,
         })
@@ -131,22 +125,10 @@ impl Document {
         self.sources.get(name).map(String::as_str)
     }
 
-    /// The interface `name` without Telepathy type extensions (`tp:type` and `tp:struct`,
-    /// `tp:enum`, …), so that code for it uses the plain types of its signatures: the types
-    /// the server side uses, which need zbus alone.
-    pub(crate) fn plain_interface(&self, name: &str) -> Option<&Interface<'static>> {
-        first_interface_named(self.plain.as_ref().unwrap_or(&self.node), name)
-    }
-
     /// The root node of the wire layer: every node, interface and member as the bus sees
     /// them. [`crate::compare`] compares two of them.
     pub fn root(&self) -> &crate::wire::Node {
         &self.root
-    }
-
-    /// The root node, as `zbus_xml` reads it.
-    pub fn node(&self) -> &Node<'static> {
-        &self.node
     }
 
     /// What the parser ignored.
@@ -156,24 +138,11 @@ impl Document {
 
     /// The object path that the root `<node name>` gives, if it gives one.
     pub fn object_path(&self) -> Option<&str> {
-        self.node.name().filter(|name| name.starts_with('/'))
+        self.root
+            .name
+            .as_deref()
+            .filter(|name| name.starts_with('/'))
     }
-}
-
-/// The first interface `name` in `node` or below it, in document order (the one the wire
-/// layer's `all_interfaces` keeps).
-fn first_interface_named<'n>(
-    node: &'n Node<'static>,
-    name: &str,
-) -> Option<&'n Interface<'static>> {
-    node.interfaces()
-        .iter()
-        .find(|i| i.name().as_str() == name)
-        .or_else(|| {
-            node.nodes()
-                .iter()
-                .find_map(|child| first_interface_named(child, name))
-        })
 }
 
 /// `xml` with the entities that its DOCTYPE declares (`<!ENTITY NAME "value">`, as UPower's

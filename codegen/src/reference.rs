@@ -45,7 +45,8 @@ pub fn markdown_reference(path: &Path, document: &Document) -> Result<String, Er
             message,
         }
     })?;
-    for wire_interface in all {
+    let mut interfaces = Vec::new();
+    for wire_interface in &all {
         let interface = model::interface(wire_interface, &document.docs, &table).map_err(
             |model::Unsupported(what)| Error::Unsupported {
                 location: Location::file(path),
@@ -53,10 +54,14 @@ pub fn markdown_reference(path: &Path, document: &Document) -> Result<String, Er
                 what,
             },
         )?;
+        interfaces.push(interface);
+    }
+    model::distinct_module_stems(&mut interfaces);
+    for (wire_interface, interface) in all.into_iter().zip(&interfaces) {
         Section {
             out: &mut out,
             document,
-            interface: &interface,
+            interface,
         }
         .write(wire_interface);
     }
@@ -77,12 +82,16 @@ impl Section<'_> {
         let wire = &self.interface.wire;
         let _ = writeln!(self.out, "## Interface `{wire}`\n");
         self.text(&DocTarget::interface(wire));
+        let stem = &self.interface.module_stem;
         let _ = writeln!(
             self.out,
-            "Rust: the trait `{}` (served by `{}`), the proxy `{}Proxy`.\n",
+            "Rust: the trait `{stem}_server::{}` (served by `{}`, signals emitted by `{}`); the \
+             proxy `{stem}_client::{}` and the client trait `{}`.\n",
             type_ident(self.interface, ""),
             type_ident(self.interface, "Server"),
-            self.interface.type_name,
+            type_ident(self.interface, "Signals"),
+            type_ident(self.interface, "Proxy"),
+            type_ident(self.interface, "Client"),
         );
         self.annotations(&xml.annotations);
 
@@ -99,16 +108,16 @@ impl Section<'_> {
             };
             self.heading(&heading);
             let (mut inputs, mut outputs) = (modelled.inputs.iter(), modelled.outputs.iter());
-            let tys: Vec<&Ty> = method
+            let modelled_args: Vec<&model::Arg> = method
                 .args
                 .iter()
                 .filter_map(|arg| match arg.direction {
                     Direction::In => inputs.next(),
                     Direction::Out => outputs.next(),
                 })
-                .map(|a| &a.ty)
                 .collect();
-            self.member_with_args(MemberKind::Method, &method.name, &method.args, &tys, &rust);
+            let args = &modelled_args;
+            self.member_with_args(MemberKind::Method, &method.name, &method.args, args, &rust);
             self.annotations(&method.annotations);
         }
 
@@ -118,14 +127,14 @@ impl Section<'_> {
         }
         for (signal, modelled) in signals {
             let rust = format!(
-                "`{}Signals::{}` emits it; the proxy's `receive_{}` streams it",
-                self.interface.type_name,
+                "`{}::{}` emits it; the proxy's and the client trait's `receive_{}` stream it",
+                type_ident(self.interface, "Signals"),
                 modelled.rust,
-                crate::names::snake_case(&signal.name),
+                modelled.rust,
             );
             self.heading(&signal.name);
-            let tys: Vec<&Ty> = modelled.args.iter().map(|a| &a.ty).collect();
-            self.member_with_args(MemberKind::Signal, &signal.name, &signal.args, &tys, &rust);
+            let args: Vec<&model::Arg> = modelled.args.iter().collect();
+            self.member_with_args(MemberKind::Signal, &signal.name, &signal.args, &args, &rust);
             self.annotations(&signal.annotations);
         }
 
@@ -177,13 +186,13 @@ impl Section<'_> {
         kind: MemberKind,
         name: &str,
         args: &[Arg],
-        tys: &[&Ty],
+        modelled: &[&model::Arg],
         rust: &str,
     ) {
         let _ = writeln!(self.out, "```\n{name} ({})\n```\n", signature_line(args));
         let target = DocTarget::member(&self.interface.wire, kind, name);
         self.text(&target);
-        self.args_table(args, tys, &target);
+        self.args_table(args, modelled, &target);
         let _ = writeln!(self.out, "Rust: {rust}.\n");
     }
 
@@ -194,7 +203,9 @@ impl Section<'_> {
         }
     }
 
-    fn args_table(&mut self, args: &[Arg], tys: &[&Ty], member: &DocTarget) {
+    /// The arguments of a member: each with its name in the XML and in Rust (where they
+    /// differ), direction, types and description.
+    fn args_table(&mut self, args: &[Arg], modelled: &[&model::Arg], member: &DocTarget) {
         if args.is_empty() {
             return;
         }
@@ -202,11 +213,14 @@ impl Section<'_> {
             self.out,
             "| argument | direction | D-Bus type | Rust type | description |\n|---|---|---|---|---|"
         );
-        for (position, (arg, ty)) in args.iter().zip(tys).enumerate() {
-            let name = arg
-                .name
-                .as_deref()
-                .map_or(format!("{} (unnamed)", position + 1), |n| format!("`{n}`"));
+        for (arg, modelled) in args.iter().zip(modelled) {
+            let rust = &modelled.rust;
+            let name = match arg.name.as_deref() {
+                None => format!("unnamed (`{rust}`)"),
+                Some(name) if *rust == name => format!("`{name}`"),
+                Some(name) => format!("`{name}` (`{rust}`)"),
+            };
+            let ty = &modelled.ty;
             let description = arg
                 .name
                 .as_deref()

@@ -6,8 +6,8 @@ use quote::quote;
 
 use zbus::Signature;
 
-use crate::annotations::DEPRECATED_NOTE;
 use crate::docs::{MemberKind, own_line};
+use crate::emit::{deprecated_attr, doc_attrs};
 use crate::model::{Arg, EmitsChanged, Interface, Method, Property, Signal, type_ident};
 use crate::typedefs::Ty;
 use crate::types;
@@ -58,21 +58,6 @@ pub(crate) fn server_code(
         #call_code
         #signals_code
     }
-}
-
-/// `#[doc]` attributes for `lines`, or for `fallback` where there are none.
-fn doc_attrs(lines: &[String], fallback: String) -> TokenStream {
-    let lines: Vec<String> = if lines.is_empty() {
-        vec![fallback]
-    } else {
-        lines.to_vec()
-    };
-    let lines = lines.iter().map(|line| format!(" {line}"));
-    quote!(#(#[doc = #lines])*)
-}
-
-fn deprecated_attr(deprecated: bool) -> Option<TokenStream> {
-    deprecated.then(|| quote!(#[deprecated(note = #DEPRECATED_NOTE)]))
 }
 
 /// Which of an argument's names a parameter list uses.

@@ -100,13 +100,6 @@ pub(crate) struct Named {
     pub by_value: bool,
 }
 
-impl Ty {
-    /// Whether it names nothing.
-    pub(crate) fn is_plain(&self) -> bool {
-        matches!(self, Ty::Plain(_))
-    }
-}
-
 /// The Rust name of the GLib bytestring type, built in: an `ay` (or `aay`) of paths or names,
 /// which GLib ends with a NUL, is this type where [`TYPE`] names it. (Not where GDBus's
 /// `org.gtk.GDBus.C.ForceGVariant` marks an `ay`: gdbus-codegen reads an unmarked `ay` as a
@@ -1180,8 +1173,14 @@ mod tests {
             location: None,
         };
         table.add(&def).unwrap();
-        assert!(table.reference(Some("Handle_Flags"), &sig("s")).is_plain());
-        assert!(table.reference(Some("Missing"), &sig("u")).is_plain());
+        assert!(matches!(
+            table.reference(Some("Handle_Flags"), &sig("s")),
+            Ty::Plain(_)
+        ));
+        assert!(matches!(
+            table.reference(Some("Missing"), &sig("u")),
+            Ty::Plain(_)
+        ));
         let ty = table.reference(Some("Handle_Flags[]"), &sig("au"));
         assert_eq!(
             types::owned_ty(&ty).to_string(),

@@ -9,6 +9,8 @@
 //! The corpus is `/usr/share/dbus-1/interfaces` plus the folders in `DBUS_XML_CORPUS`
 //! (colon-separated); `.ci/run` fills one from Debian packages (`scripts/fetch-corpus`).
 
+#[path = "reference/proxy.rs"]
+mod proxy_reference;
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -75,16 +77,21 @@ struct Generated {
 }
 
 /// A program that serves every interface of `generated` file `m{i}` at `/m{i}`, with default
-/// bodies only.
+/// bodies only; or, given `--proxy-signatures`, prints where a generated proxy's signatures
+/// differ from zbus_xmlgen's, and exits 1 if any do.
 fn serving_program(generated: &[Generated]) -> String {
     let mut modules = String::new();
     let mut impls = String::new();
     let mut serve = String::new();
+    let mut checks = String::new();
     for file in generated {
         let module = &file.module;
         let name = file.file.file_name().unwrap().to_string_lossy();
         modules.push_str(&format!(
-            "/// `{name}`\nmod {module} {{\n    include!(\"{module}.rs\");\n}}\n"
+            "/// `{name}`\nmod {module} {{\n    include!(\"{module}.rs\");\n    include!(\"{module}_proxy_signatures.rs\");\n}}\n"
+        ));
+        checks.push_str(&format!(
+            "    problems.extend({module}::proxy_signatures::problems());\n"
         ));
         for made in &file.interfaces {
             let made = made.server.as_ref().expect("both sides are generated");
@@ -109,6 +116,13 @@ struct Stub;
 #[tokio::main]
 async fn main() -> zbus::Result<()> {{
     let address = std::env::args().nth(1).expect("a bus address");
+    if address == "--proxy-signatures" {{
+        let mut problems: Vec<String> = Vec::new();
+{checks}        for problem in &problems {{
+            println!("{{problem}}");
+        }}
+        std::process::exit(i32::from(!problems.is_empty()));
+    }}
     let connection = zbus::connection::Builder::address(address.as_str())
         .name("{SERVED_NAME}")
         .build()
@@ -277,6 +291,7 @@ fn real_world_interfaces_compile_with_zbus_alone_and_serve_their_xml_exactly() {
     );
     let mut generated = Vec::new();
     let mut refused = Vec::new();
+    let (mut unpaired, mut compared) = (Vec::new(), 0);
     for (index, file) in files.iter().enumerate() {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         let made = Document::read(file).and_then(|document| {
@@ -289,6 +304,12 @@ fn real_world_interfaces_compile_with_zbus_alone_and_serve_their_xml_exactly() {
             Ok(made) => {
                 let module = format!("m{index}");
                 krate.write(&format!("src/{module}.rs"), &made.code);
+                let lines = proxy_checks(file, &made, &mut unpaired);
+                compared += lines.len();
+                krate.write(
+                    &format!("src/{module}_proxy_signatures.rs"),
+                    &proxy_reference::module(&lines),
+                );
                 generated.push(Generated {
                     file: file.clone(),
                     module,
@@ -321,6 +342,19 @@ fn real_world_interfaces_compile_with_zbus_alone_and_serve_their_xml_exactly() {
     assert!(clippy.status.success(), "{}", printed(&clippy));
     let build = krate.cargo("build", &["--quiet"]);
     assert!(build.status.success(), "{}", printed(&build));
+
+    // zbus_xmlgen's proxies are the reference for the generated ones, on the wire.
+    let signatures = Command::new(krate.binary("corpus"))
+        .arg("--proxy-signatures")
+        .output()
+        .expect("the corpus program runs");
+    eprintln!(
+        "proxies against zbus_xmlgen's: {compared} signatures compared, {} functions unpaired, {} differ",
+        unpaired.len(),
+        String::from_utf8_lossy(&signatures.stdout).lines().count()
+    );
+    assert!(unpaired.is_empty(), "{}", unpaired.join("\n"));
+    assert!(signatures.status.success(), "{}", printed(&signatures));
 
     let bus = test_bus::PrivateBus::open(None).expect("a private bus");
     let _served = krate.serve("corpus", &bus, &[]);
@@ -357,6 +391,54 @@ fn real_world_interfaces_compile_with_zbus_alone_and_serve_their_xml_exactly() {
         problems.len()
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The checks of the proxies that `made` holds for `file` against zbus_xmlgen's (see
+/// `reference/proxy.rs`); what cannot be paired goes to `unpaired`.
+fn proxy_checks(
+    file: &Path,
+    made: &dbus_xml_codegen::Generated,
+    unpaired: &mut Vec<String>,
+) -> Vec<String> {
+    fn find<'n>(node: &'n zbus_xml::Node<'n>, name: &str) -> Option<&'n zbus_xml::Interface<'n>> {
+        node.interfaces()
+            .iter()
+            .find(|i| i.name().as_str() == name)
+            .or_else(|| node.nodes().iter().find_map(|child| find(child, name)))
+    }
+    let text = std::fs::read_to_string(file).expect("the file reads");
+    let node = match zbus_xml::Node::from_reader(text.as_bytes()) {
+        Ok(node) => node,
+        Err(error) => {
+            unpaired.push(format!(
+                "{}: zbus_xml does not read it: {error}",
+                file.display()
+            ));
+            return Vec::new();
+        }
+    };
+    let code = syn::parse_file(&made.code).expect("generated code parses");
+    let mut lines = Vec::new();
+    for interface in &made.interfaces {
+        let Some(client) = &interface.client else {
+            continue;
+        };
+        let reference =
+            find(&node, &interface.interface).expect("a generated interface is in its file");
+        let trait_name = client
+            .proxy
+            .strip_suffix("Proxy")
+            .expect("a proxy is `NameProxy`");
+        let (checks, not_paired) =
+            proxy_reference::checks(&code, &client.module, trait_name, reference);
+        lines.extend(checks);
+        unpaired.extend(
+            not_paired
+                .into_iter()
+                .map(|p| format!("{}: {p}", file.display())),
+        );
+    }
+    lines
 }
 
 /// `xml` written out again as another tool might: every element's attributes in reverse

@@ -22,7 +22,7 @@ async fn slow_with_progress_reports_every_bit_before_the_result() {
             .unwrap()
             .unwrap();
         let args = step.args().unwrap();
-        assert_eq!((args.thread_id(), *args.total()), (&id.as_str(), 6));
+        assert_eq!((args.thread_id(), *args.total()), (&id, 6));
         done.push(*args.done());
     }
     assert_eq!(done, [1, 2, 3, 4, 5, 6]);

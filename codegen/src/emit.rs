@@ -1,0 +1,23 @@
+//! Attributes that every emitter writes alike: documentation and `#[deprecated]`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::annotations::DEPRECATED_NOTE;
+
+/// `#[doc]` attributes for `lines`, or for `fallback` where there are none.
+pub(crate) fn doc_attrs(lines: &[String], fallback: String) -> TokenStream {
+    let lines: Vec<String> = if lines.is_empty() {
+        vec![fallback]
+    } else {
+        lines.to_vec()
+    };
+    let lines = lines.iter().map(|line| format!(" {line}"));
+    quote!(#(#[doc = #lines])*)
+}
+
+/// `#[deprecated]` with the note that says why, where the XML marks the item
+/// `org.freedesktop.DBus.Deprecated`.
+pub(crate) fn deprecated_attr(deprecated: bool) -> Option<TokenStream> {
+    deprecated.then(|| quote!(#[deprecated(note = #DEPRECATED_NOTE)]))
+}
