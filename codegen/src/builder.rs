@@ -85,8 +85,15 @@ pub struct Builder {
     released: Option<PathBuf>,
     /// Set with [`Builder::object_manager`].
     object_manager: bool,
-    /// The overlays set with [`Builder::annotate`].
-    overlays: Vec<PathBuf>,
+    /// The overlays set with [`Builder::annotate`] and [`Builder::annotate_with`], in order.
+    overlays: Vec<OverlaySource>,
+}
+
+/// Where an overlay comes from: a file read at generation, or one already read.
+#[derive(Debug, Clone)]
+enum OverlaySource {
+    File(PathBuf),
+    Read(crate::Overlay),
 }
 
 impl Builder {
@@ -112,7 +119,15 @@ impl Builder {
     /// for generation (see [`crate::Overlay`]): a vendor's file stays as it is, and so do
     /// `Introspect()`, `check` and `diff`. Call it again for more overlays; a later one wins.
     pub fn annotate(mut self, path: impl Into<PathBuf>) -> Self {
-        self.overlays.push(path.into());
+        self.overlays.push(OverlaySource::File(path.into()));
+        self
+    }
+
+    /// Lays an overlay already read over the file's elements, as [`Builder::annotate`] does
+    /// with a file: for an overlay held as text (`Overlay::parse("inline", XML)?`) or built
+    /// by a tool. Overlays apply in the order they were given, whichever way.
+    pub fn annotate_with(mut self, overlay: crate::Overlay) -> Self {
+        self.overlays.push(OverlaySource::Read(overlay));
         self
     }
 
@@ -281,7 +296,9 @@ impl Builder {
             println!("cargo:rerun-if-changed={}", folder.display());
         }
         for overlay in &self.overlays {
-            println!("cargo:rerun-if-changed={}", overlay.display());
+            if let OverlaySource::File(path) = overlay {
+                println!("cargo:rerun-if-changed={}", path.display());
+            }
         }
         let document = self.read(xml_path)?;
         for warning in self.reported_warnings(&document) {
@@ -413,7 +430,10 @@ impl Builder {
             .cloned()
             .collect();
         for overlay in &self.overlays {
-            crate::Overlay::read(overlay)?.apply(&mut all)?;
+            match overlay {
+                OverlaySource::File(path) => crate::Overlay::read(path)?.apply(&mut all)?,
+                OverlaySource::Read(overlay) => overlay.apply(&mut all)?,
+            }
         }
         let table = crate::typedefs::Table::build(&document.telepathy, &all).map_err(&invalid)?;
         items.push(table.code());
@@ -701,6 +721,37 @@ fn write_if_changed(path: &Path, contents: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_overlay_held_as_text_applies_as_a_file_does() {
+        let xml = r#"<node><interface name="a.b.C">
+            <method name="Old"/><method name="New"/></interface></node>"#;
+        let deprecate = |member: &str| {
+            let text = format!(
+                r#"<node><interface name="a.b.C"><method name="{member}">
+                   <annotation name="org.freedesktop.DBus.Deprecated" value="true"/>
+                   </method></interface></node>"#
+            );
+            crate::Overlay::parse("inline.xml", &text).expect("an overlay")
+        };
+        let plain = Builder::new().generate(Path::new("f.xml"), xml).unwrap();
+        let code = Builder::new()
+            .annotate_with(deprecate("Old"))
+            .generate(Path::new("f.xml"), xml)
+            .unwrap();
+        let deprecated = |code: &str| code.matches("#[deprecated").count();
+        assert_eq!(deprecated(&plain), 0, "{plain}");
+        assert!(deprecated(&code) > 0, "{code}");
+        let missing = Builder::new()
+            .annotate_with(deprecate("Gone"))
+            .generate(Path::new("f.xml"), xml)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            missing.contains("Gone") && missing.contains("inline.xml"),
+            "{missing}"
+        );
+    }
 
     #[test]
     fn a_module_without_object_path_says_why_unless_the_file_says_so() {
