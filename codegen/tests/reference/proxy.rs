@@ -22,6 +22,17 @@ struct Function {
     output: Option<String>,
 }
 
+/// What [`checks`] finds for one interface.
+pub(crate) struct Checks {
+    /// The lines of code that compare one signature each.
+    pub lines: Vec<String>,
+    /// The functions that one proxy has and the other lacks.
+    pub unpaired: Vec<String>,
+    /// The signatures not compared: where zbus_xmlgen writes a tuple of more than 16
+    /// elements, which has no `zvariant::Type` (its proxy would not compile).
+    pub incomparable: Vec<String>,
+}
+
 /// The checks of the generated client module `client` (of `generated_code`, whose proxy trait is
 /// `trait_name`) against what zbus_xmlgen writes for the interface `interface`.
 pub(crate) fn checks(
@@ -29,7 +40,7 @@ pub(crate) fn checks(
     client: &str,
     trait_name: &str,
     interface: &zbus_xml::Interface<'_>,
-) -> (Vec<String>, Vec<String>) {
+) -> Checks {
     let wire = interface.name().to_string();
     let reference_code = zbus_xmlgen::CodeGenerator::new()
         .with_format(false)
@@ -49,6 +60,7 @@ pub(crate) fn checks(
 
     let mut lines = Vec::new();
     let mut unpaired = Vec::new();
+    let mut incomparable = Vec::new();
     let mut taken = vec![false; theirs.len()];
     for (place, function) in ours.iter().enumerate() {
         let nth = ours[..place]
@@ -66,17 +78,20 @@ pub(crate) fn checks(
         };
         taken[index] = true;
         let what = format!("{wire} {} {}", function.key.kind, function.key.wire);
-        lines.push(format!(
-            "check({:?}, sig::<({},)>(), sig::<({},)>());",
-            format!("{what}: sent"),
-            function.params.join(", "),
-            reference.params.join(", ")
-        ));
-        if let (Some(ours), Some(theirs)) = (&function.output, &reference.output) {
-            lines.push(format!(
-                "check({:?}, sig::<{ours}>(), sig::<{theirs}>());",
-                format!("{what}: received")
-            ));
+        let sent = (tuple(&function.params), tuple(&reference.params));
+        let received = function.output.as_ref().zip(reference.output.as_ref());
+        for (side, pair) in [("sent", Some((&sent.0, &sent.1))), ("received", received)] {
+            let Some((ours, theirs)) = pair else {
+                continue;
+            };
+            let what = format!("{what}: {side}");
+            if wider_than_16(theirs) {
+                incomparable.push(what);
+            } else {
+                lines.push(format!(
+                    "check({what:?}, sig::<{ours}>(), sig::<{theirs}>());"
+                ));
+            }
         }
     }
     for (function, taken) in theirs.iter().zip(taken) {
@@ -87,16 +102,68 @@ pub(crate) fn checks(
             ));
         }
     }
-    (lines, unpaired)
+    Checks {
+        lines,
+        unpaired,
+        incomparable,
+    }
 }
 
-/// The module that runs `lines` (from [`checks`]) in the generated file's module.
-pub(crate) fn module(lines: &[String]) -> String {
+/// The tuple of `types`: `()` for none, `(A,)` for one.
+fn tuple(types: &[String]) -> String {
+    if types.is_empty() {
+        "()".to_owned()
+    } else {
+        format!("({},)", types.join(", "))
+    }
+}
+
+/// Whether the Rust type `ty` (as text) holds a tuple of more than 16 elements.
+fn wider_than_16(ty: &str) -> bool {
+    // For each open bracket: the elements closed so far, and whether one is open.
+    let mut open: Vec<(usize, bool)> = Vec::new();
+    for c in ty.chars() {
+        match c {
+            '(' | '<' | '[' => open.push((0, false)),
+            ')' | '>' | ']' => {
+                let elements = open.pop().map_or(0, |(n, more)| n + usize::from(more));
+                if c == ')' && elements > 16 {
+                    return true;
+                }
+                if let Some(last) = open.last_mut() {
+                    last.1 = true;
+                }
+            }
+            ',' => {
+                if let Some(last) = open.last_mut() {
+                    *last = (last.0 + usize::from(last.1), false);
+                }
+            }
+            c if !c.is_whitespace() => {
+                if let Some(last) = open.last_mut() {
+                    last.1 = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The module that runs `lines` (from [`checks`]) in the generated file's module; `named_types`
+/// where that module has a module `types` (zbus_xmlgen names such types too, bare).
+pub(crate) fn module(lines: &[String], named_types: bool) -> String {
+    let types = if named_types {
+        "use super::types::*;"
+    } else {
+        ""
+    };
     format!(
         r#"
 /// The generated proxies against zbus_xmlgen's, signature by signature.
 pub mod proxy_signatures {{
-    #![allow(unused_imports, deprecated, clippy::type_complexity)]
+    #![allow(dead_code, unused_imports, deprecated, clippy::type_complexity)]
+    {}
 
     fn sig<T: zbus::zvariant::Type + ?Sized>() -> String {{
         T::SIGNATURE.to_string()
@@ -116,6 +183,7 @@ pub mod proxy_signatures {{
     }}
 }}
 "#,
+        types,
         lines.join("\n        ")
     )
 }
