@@ -6,8 +6,8 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
+use crate::client_fns::{ClientFn, Member};
 use crate::names::pascal_case;
-use crate::proxy::{ClientFn, Member};
 use crate::types;
 
 /// The widest signal whose arguments a tuple decodes (serde's and zvariant's tuples stop at

@@ -135,6 +135,10 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         released: ReleasedArg,
+        /// Lay the annotations of this overlay file over FILE's elements, as `generate
+        /// --annotate` does, so the reference shows the types the code has; repeat for more.
+        #[arg(long = "annotate", value_name = "OVERLAY")]
+        overlays: Vec<PathBuf>,
     },
 }
 
@@ -333,20 +337,28 @@ fn main() -> ExitCode {
             });
             finish("diff", report, json, &|r: &Report| r.fails(forward))
         }
-        Command::Doc { file, released } => match released
-            .apply(Builder::new())
-            .read(&file)
-            .and_then(|document| dbus_xml_codegen::markdown_reference(&file, &document))
-        {
-            Ok(markdown) => {
-                print_out(&markdown);
-                ExitCode::SUCCESS
+        Command::Doc {
+            file,
+            released,
+            overlays,
+        } => {
+            let builder = overlays
+                .into_iter()
+                .fold(released.apply(Builder::new()), Builder::annotate);
+            let markdown = builder
+                .read(&file)
+                .and_then(|document| builder.markdown_reference(&file, &document));
+            match markdown {
+                Ok(markdown) => {
+                    print_out(&markdown);
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("dbus-xml-codegen doc: {error}");
+                    ExitCode::from(2)
+                }
             }
-            Err(error) => {
-                eprintln!("dbus-xml-codegen doc: {error}");
-                ExitCode::from(2)
-            }
-        },
+        }
     }
 }
 

@@ -12,8 +12,9 @@ use zbus::Signature;
 pub(crate) use crate::annotations::EmitsChanged;
 use crate::annotations::{DEPRECATED, EMITS_CHANGED, NO_REPLY, SPAWN};
 use crate::docs::{DocTarget, Docs, MemberKind, rustdoc_lines};
+use crate::named::Ty;
 use crate::names::{ident, interface_type_name, snake_case};
-use crate::typedefs::{Table, Ty};
+use crate::type_table::Table;
 use crate::{wire, zbus_target};
 
 /// One interface, ready to generate.

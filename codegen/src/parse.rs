@@ -102,7 +102,7 @@ impl Document {
         for (target, text) in &telepathy.docs {
             docs.add(target.clone(), text);
         }
-        crate::since::document(&root, None, &mut docs);
+        crate::since::document_annotated(&root, &mut docs);
         Ok(Self {
             root,
             docs,
@@ -110,13 +110,6 @@ impl Document {
             sources: crate::source::interface_sources(xml),
             telepathy,
         })
-    }
-
-    /// Adds to the documentation of each interface and member without an
-    /// `org.gtk.GDBus.Since` annotation the oldest of `releases` that has it ("Since 0.2.0.",
-    /// or "Not yet released."), for rustdoc and `doc`.
-    pub fn document_since(&mut self, releases: &crate::since::Releases) {
-        crate::since::document(&self.root, Some(releases), &mut self.docs);
     }
 
     /// The `<interface>` element `name` as the file has it (with the comment right before it),

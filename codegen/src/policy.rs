@@ -3,7 +3,8 @@
 //! - **Unstable interfaces.** An interface is unstable where either version says so: the
 //!   annotation `rs.dbus_xml_codegen.Unstable="true"` on its `<interface>`, or an element of
 //!   its name that is `Unstable` or `Experimental` (in any case: `org.example.Unstable.Foo`,
-//!   `org.example.experimental.Bar`). Its breaks are reported and do not fail.
+//!   `org.example.experimental.Bar`; [`crate::wire::Interface::is_unstable`]). Its breaks
+//!   are reported and do not fail.
 //! - **Accepted breaks.** A file beside the new XML (`NAME.xml` → `NAME.accepted-breaks`)
 //!   lists breaks made on purpose, each with its reason:
 //!
@@ -20,17 +21,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::annotations::UNSTABLE;
 use crate::compare::{Class, Report, Waiver};
-use crate::wire::Interface;
-
-/// Whether `interface` is marked unstable: by the annotation `rs.dbus_xml_codegen.Unstable` or by its name.
-pub fn is_unstable(interface: &Interface) -> bool {
-    interface.annotations.is_true(UNSTABLE)
-        || interface.name.split('.').any(|element| {
-            element.eq_ignore_ascii_case("unstable") || element.eq_ignore_ascii_case("experimental")
-        })
-}
 
 /// One break made on purpose.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,27 +185,5 @@ mod tests {
             "{error}"
         );
         assert!(parse("acept: x\n").is_err());
-    }
-
-    #[test]
-    fn names_and_the_annotation_mark_unstable_interfaces() {
-        let interface = |name: &str, annotated: bool| {
-            let annotation = if annotated {
-                format!(r#"<annotation name="{UNSTABLE}" value="true"/>"#)
-            } else {
-                String::new()
-            };
-            let xml = format!(r#"<node><interface name="{name}">{annotation}</interface></node>"#);
-            let node = crate::wire::Node::of(&zbus_xml::Node::from_reader(xml.as_bytes()).unwrap());
-            node.interfaces[0].clone()
-        };
-        assert!(is_unstable(&interface("org.example.Unstable.Foo", false)));
-        assert!(is_unstable(&interface(
-            "org.example.experimental.Foo",
-            false
-        )));
-        assert!(is_unstable(&interface("org.example.Foo", true)));
-        assert!(!is_unstable(&interface("org.example.UnstableFoo", false)));
-        assert!(!is_unstable(&interface("org.example.Foo", false)));
     }
 }

@@ -5,16 +5,19 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::Document;
 use crate::annotations::{Annotations, DEPRECATED, DOC_STRING};
 use crate::docs::{DocTarget, MemberKind};
+use crate::file_model::FileModel;
 use crate::model::{self, type_ident};
 use crate::since::SINCE;
-use crate::typedefs::{Table, Ty};
+use crate::type_table::Table;
+use crate::types::rust_type;
 use crate::wire::{self, Arg, Direction};
-use crate::{Document, Error, Location, types};
 
-/// The Markdown reference for `document`, read from `path` (named in its heading).
-pub fn markdown_reference(path: &Path, document: &Document) -> Result<String, Error> {
+/// The Markdown reference for `document`, read from `path` (named in its heading), of the
+/// model of every interface of it ([`crate::Builder::markdown_reference`]).
+pub(crate) fn markdown(path: &Path, document: &Document, model: &FileModel) -> String {
     let file = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -38,35 +41,16 @@ pub fn markdown_reference(path: &Path, document: &Document) -> Result<String, Er
         tree(&mut out, root, "");
         let _ = writeln!(out, "```\n");
     }
-    let all = document.root().all_interfaces();
-    let table = Table::build(&document.telepathy, all.iter().copied()).map_err(|message| {
-        Error::Invalid {
-            location: Location::file(path),
-            message,
-        }
-    })?;
-    let mut interfaces = Vec::new();
-    for wire_interface in &all {
-        let interface = model::interface(wire_interface, &document.docs, &table).map_err(
-            |model::Unsupported(what)| Error::Unsupported {
-                location: Location::file(path),
-                interface: wire_interface.name.clone(),
-                what,
-            },
-        )?;
-        interfaces.push(interface);
-    }
-    model::distinct_module_stems(&mut interfaces);
-    for (wire_interface, interface) in all.into_iter().zip(&interfaces) {
+    for interface in &model.interfaces {
         Section {
             out: &mut out,
             document,
             interface,
         }
-        .write(wire_interface);
+        .write(model.wire_of(interface));
     }
-    types_section(&mut out, &table);
-    Ok(out.trim_end().to_owned() + "\n")
+    types_section(&mut out, &model.table);
+    out.trim_end().to_owned() + "\n"
 }
 
 /// Writes the section of one interface.
@@ -326,16 +310,6 @@ fn types_section(out: &mut String, table: &Table) {
     }
 }
 
-/// The Rust type of `ty`, as source text.
-pub(crate) fn rust_type(ty: &Ty) -> String {
-    // Wide structs and named types are named from the generated module's root.
-    let tokens = types::owned_ty(ty)
-        .to_string()
-        .replace(' ', "")
-        .replace("super::", "");
-    tokens.replace(',', ", ").replace(", )", ",)")
-}
-
 /// Text that fits in one cell of a Markdown table.
 fn table_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -356,7 +330,9 @@ mod tests {
   <node name="empty"/>
 </node>"#;
         let document = Document::parse("tree.xml", xml).unwrap();
-        let reference = markdown_reference(Path::new("tree.xml"), &document).unwrap();
+        let reference = crate::Builder::new()
+            .markdown_reference(Path::new("tree.xml"), &document)
+            .unwrap();
         let drawing = "```\n/org/example/Tree  org.example.Tree\n├─ branch  org.example.Branch\n│  \
                        └─ leaf  org.example.Leaf\n└─ empty\n```\n";
         assert!(reference.contains(drawing), "{reference}");

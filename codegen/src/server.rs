@@ -8,10 +8,10 @@ use zbus::Signature;
 
 use crate::docs::{MemberKind, own_line};
 use crate::emit::{deprecated_attr, doc_attrs};
+use crate::forwarding;
 use crate::model::{Arg, EmitsChanged, Interface, Method, Property, Signal, type_ident};
-use crate::typedefs::Ty;
+use crate::named::Ty;
 use crate::types;
-use crate::zbus_target;
 
 /// The type names generated for one interface.
 struct Names<'a> {
@@ -230,7 +230,7 @@ fn trait_code(interface: &Interface, names: &Names<'_>, default_impls: bool) -> 
 
 fn adapter_method(method: &Method, call: &Ident) -> TokenStream {
     let name = &method.rust;
-    // An overload is known inside by a name of its own (see `zbus_target`).
+    // An overload is known inside by a name of its own (see `forwarding`).
     let wire = method
         .overload
         .as_ref()
@@ -340,7 +340,7 @@ fn adapter_code(interface: &Interface, names: &Names<'_>, source_xml: &str) -> T
     let signals = interface.signals.iter().map(adapter_signal);
     let spawn = interface.spawn_per_call;
     let interface_trait =
-        zbus_target::interface_forwarding(adapter, dispatch, trait_, &interface.methods);
+        forwarding::interface_forwarding(adapter, dispatch, trait_, &interface.methods);
     let declared = declared_properties(interface, adapter, trait_);
     quote! {
         #[doc = #doc]

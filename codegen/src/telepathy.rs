@@ -13,8 +13,8 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use crate::docs::{DocTarget, MemberKind};
+use crate::named::{Def, Field, Kind, Value};
 use crate::source::attribute;
-use crate::typedefs::{Def, Field, Kind, Value};
 
 /// What a file says in the Telepathy vocabulary.
 #[derive(Debug, Default)]

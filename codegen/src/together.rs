@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use proc_macro2::Ident;
 use quote::{format_ident, quote};
 
-use crate::builder::formatted;
+use crate::generate::formatted;
 use crate::{Builder, Document, Error, names};
 
 impl Builder {

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use zbus::Signature;
 
-use crate::typedefs::Ty;
+use crate::named::Ty;
 
 /// The owned Rust type that carries a value of `signature`: what a server method receives and
 /// returns (`s` is `String`, `a{sv}` is `HashMap<String, OwnedValue>`).
@@ -268,6 +268,16 @@ pub(crate) fn unsupported_in(interface: &crate::wire::Interface) -> Option<Strin
         .signatures()
         .find(|s| find(s))
         .map(|s| format!("the type `{s}` (a dict keyed by doubles)"))
+}
+
+/// The Rust type of `ty`, as source text.
+pub(crate) fn rust_type(ty: &Ty) -> String {
+    // Wide structs and named types are named from the generated module's root.
+    let tokens = owned_ty(ty)
+        .to_string()
+        .replace(' ', "")
+        .replace("super::", "");
+    tokens.replace(',', ", ").replace(", )", ",)")
 }
 
 #[cfg(test)]

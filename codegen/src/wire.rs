@@ -10,7 +10,7 @@
 use zbus::Signature;
 use zbus_xml::{ArgDirection, PropertyAccess};
 
-use crate::annotations::{Annotations, EMITS_CHANGED, EmitsChanged};
+use crate::annotations::{Annotations, EMITS_CHANGED, EmitsChanged, UNSTABLE};
 
 /// One `<node>`: an object, with the objects below it.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,6 +168,17 @@ impl Method {
 }
 
 impl Interface {
+    /// Whether the interface is marked unstable: by the annotation
+    /// `rs.dbus_xml_codegen.Unstable` or by its name (an element `unstable` or
+    /// `experimental`); a comparison reports its breaks without failing.
+    pub fn is_unstable(&self) -> bool {
+        self.annotations.is_true(UNSTABLE)
+            || self.name.split('.').any(|element| {
+                element.eq_ignore_ascii_case("unstable")
+                    || element.eq_ignore_ascii_case("experimental")
+            })
+    }
+
     /// Sets each property's [`Property::emits_changed`] from the annotations as they are now:
     /// its own, else the interface's, else `true` (after an overlay changed them, too).
     pub(crate) fn settle_emits_changed(&mut self) {
@@ -317,5 +328,29 @@ impl Interface {
         };
         made.settle_emits_changed();
         made
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_the_annotation_mark_unstable_interfaces() {
+        let interface = |name: &str, annotated: bool| {
+            let annotation = if annotated {
+                format!(r#"<annotation name="{UNSTABLE}" value="true"/>"#)
+            } else {
+                String::new()
+            };
+            let xml = format!(r#"<node><interface name="{name}">{annotation}</interface></node>"#);
+            let node = Node::of(&zbus_xml::Node::from_reader(xml.as_bytes()).unwrap());
+            node.interfaces[0].clone()
+        };
+        assert!(interface("org.example.Unstable.Foo", false).is_unstable());
+        assert!(interface("org.example.experimental.Foo", false).is_unstable());
+        assert!(interface("org.example.Foo", true).is_unstable());
+        assert!(!interface("org.example.UnstableFoo", false).is_unstable());
+        assert!(!interface("org.example.Foo", false).is_unstable());
     }
 }

@@ -214,7 +214,9 @@ fn docs_say_the_release_that_added_each_member() {
     );
 
     let document = builder.read(&xml).unwrap();
-    let markdown = dbus_xml_codegen::markdown_reference(&xml, &document).unwrap();
+    let markdown = dbus_xml_codegen::Builder::new()
+        .markdown_reference(&xml, &document)
+        .unwrap();
     for expected in [
         "Since 1.0.0.",
         "Since 1.10.0.",

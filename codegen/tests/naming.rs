@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use dbus_xml_codegen::{Builder, Document, markdown_reference};
+use dbus_xml_codegen::{Builder, Document};
 use syn::{FnArg, Item, ItemMod, Pat, TraitItem};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/naming.xml");
@@ -150,7 +150,9 @@ fn generated() -> (syn::File, String) {
         .generate_items(Path::new(FIXTURE), &document)
         .expect("the fixture generates");
     let file = syn::parse_file(&made.code).expect("the generated code parses");
-    let markdown = markdown_reference(Path::new(FIXTURE), &document).expect("doc writes");
+    let markdown = Builder::new()
+        .markdown_reference(Path::new(FIXTURE), &document)
+        .expect("doc writes");
     (file, markdown)
 }
 

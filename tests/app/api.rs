@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use dbus_xml_codegen::Releases;
 use dbus_xml_codegen::compare::Class;
 use dbus_xml_codegen::policy::Policy;
-use dbus_xml_codegen::since::Releases;
-use dbus_xml_codegen::{Document, compare, markdown_reference};
+use dbus_xml_codegen::{Builder, Document, compare};
 
 const XML: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -75,7 +75,9 @@ fn the_working_xml_breaks_no_client_of_a_release_that_the_policy_does_not_accept
 fn the_reference_in_docs_is_current() {
     let mut document = Document::read(XML).unwrap();
     document.document_since(&Releases::read(Path::new(RELEASED), Path::new(XML)).unwrap());
-    let expected = markdown_reference(Path::new(XML), &document).unwrap();
+    let expected = Builder::new()
+        .markdown_reference(Path::new(XML), &document)
+        .unwrap();
     let committed = std::fs::read_to_string(REFERENCE).unwrap_or_default();
     assert!(
         committed == expected,
