@@ -134,14 +134,11 @@ impl Builder {
             wide_structs(document),
         ];
         let mut made = Vec::new();
+        let declared = document.root().all_interfaces();
         if let Some(named) = &self.interfaces
-            && let Some(missing) = named.iter().find(|n| {
-                !document
-                    .root()
-                    .all_interfaces()
-                    .iter()
-                    .any(|i| &i.name == *n)
-            })
+            && let Some(missing) = named
+                .iter()
+                .find(|n| !declared.iter().any(|i| &i.name == *n))
         {
             return Err(invalid(format!(
                 "no interface `{missing}` in the XML (asked for by Builder::interfaces)"
