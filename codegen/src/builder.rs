@@ -95,7 +95,7 @@ impl Builder {
     /// `dbus-xml-codegen doc` writes it: every interface of the file, with the overlays'
     /// annotations and the Rust names and types that [`Builder::generate`] gives them.
     pub fn markdown_reference(&self, path: &Path, document: &Document) -> Result<String, Error> {
-        let model = FileModel::build(path, document, &self.overlays()?, |_| true)?;
+        let model = FileModel::build(path, document, &self.overlays()?, &[], |_| true)?;
         Ok(crate::reference::markdown(path, document, &model))
     }
 
@@ -155,7 +155,7 @@ impl Builder {
             !prefix.is_some_and(|prefix| self.quiet.iter().any(|q| q == prefix))
         });
         let no_interfaces = std::iter::empty::<&wire::Interface>();
-        let left_out = crate::type_table::Table::build(&document.telepathy, no_interfaces)
+        let left_out = crate::type_table::Table::build(&document.telepathy, &[], no_interfaces)
             .map(|table| table.left_out)
             .unwrap_or_default();
         let left_out = left_out.into_iter().map(|(def, why)| Warning {

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::type_table::Table;
+use crate::type_table::{Shared, Table};
 use crate::{Document, Error, Location, Overlay, model, wire};
 
 /// The model of one file.
@@ -21,11 +21,13 @@ pub(crate) struct FileModel {
 
 impl FileModel {
     /// The model of `document`, read from `path`, with `overlays` laid over it in order, of
-    /// the interfaces that `chosen` picks.
+    /// the interfaces that `chosen` picks; the file may refer to the `shared` definitions of
+    /// files generated with it.
     pub(crate) fn build(
         path: &Path,
         document: &Document,
         overlays: &[Overlay],
+        shared: &[Shared],
         chosen: impl Fn(&wire::Interface) -> bool,
     ) -> Result<Self, Error> {
         let mut wire: Vec<wire::Interface> = document
@@ -37,10 +39,11 @@ impl FileModel {
         for overlay in overlays {
             overlay.apply(&mut wire)?;
         }
-        let table = Table::build(&document.telepathy, &wire).map_err(|message| Error::Invalid {
-            location: Location::file(path),
-            message,
-        })?;
+        let table =
+            Table::build(&document.telepathy, shared, &wire).map_err(|message| Error::Invalid {
+                location: Location::file(path),
+                message,
+            })?;
         let mut interfaces = Vec::new();
         for wire_interface in wire.iter().filter(|i| chosen(i)) {
             let interface = model::interface(wire_interface, &document.docs, &table).map_err(

@@ -12,6 +12,7 @@ use zbus::names::BusName;
 
 use crate::compare::STANDARD_INTERFACES;
 use crate::file_model::FileModel;
+use crate::type_table::Shared;
 use crate::{
     Builder, Document, Error, Location, model, names, object_manager, proxy, server, types, wire,
 };
@@ -83,7 +84,7 @@ impl Builder {
     /// holds for each interface (for tests, documentation and tools that use the module).
     pub fn generate_items(&self, path: &Path, document: &Document) -> Result<Generated, Error> {
         let mut clients_of = Vec::new();
-        let (mut items, interfaces) = self.items(path, document, &mut clients_of)?;
+        let (mut items, interfaces) = self.items(path, document, &[], &mut clients_of)?;
         items.extend(self.object_manager_module(&clients_of));
         Ok(Generated {
             code: formatted(&items, path)?,
@@ -104,12 +105,14 @@ impl Builder {
     }
 
     /// The items of the module for `document`, read from `path`, but the module
-    /// `object_manager`, with the names of what they hold for each interface; each client
-    /// side generated is pushed onto `clients_of`.
+    /// `object_manager`, with the names of what they hold for each interface; the file may
+    /// refer to the `shared` definitions of files generated with it; each client side
+    /// generated is pushed onto `clients_of`.
     pub(crate) fn items(
         &self,
         path: &Path,
         document: &Document,
+        shared: &[Shared],
         clients_of: &mut Vec<object_manager::ClientOf>,
     ) -> Result<(Vec<TokenStream>, Vec<GeneratedInterface>), Error> {
         let invalid = |message: String| Error::Invalid {
@@ -144,7 +147,7 @@ impl Builder {
                 "no interface `{missing}` in the XML (asked for by Builder::interfaces)"
             )));
         }
-        let model = FileModel::build(path, document, &self.overlays()?, |i| {
+        let model = FileModel::build(path, document, &self.overlays()?, shared, |i| {
             match &self.interfaces {
                 Some(named) => named.contains(&i.name),
                 None => !STANDARD_INTERFACES.contains(&i.name.as_str()),

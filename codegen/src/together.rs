@@ -9,6 +9,7 @@ use proc_macro2::Ident;
 use quote::{format_ident, quote};
 
 use crate::generate::formatted;
+use crate::type_table::Shared;
 use crate::{Builder, Document, Error, names};
 
 impl Builder {
@@ -43,11 +44,17 @@ impl Builder {
     ) -> Result<String, Error> {
         let paths: Vec<&Path> = files.iter().map(|(path, _)| path.as_path()).collect();
         let modules = file_modules(&paths);
+        // A file may name the Telepathy types that another defines.
+        let shared: Vec<Shared> = files
+            .iter()
+            .zip(&modules)
+            .flat_map(|((_, document), module)| Shared::of_file(module, &document.telepathy))
+            .collect();
         let mut clients_of = Vec::new();
         let mut items = Vec::new();
         for ((path, document), module) in files.iter().zip(&modules) {
             let first = clients_of.len();
-            let (file_items, _) = self.items(path, document, &mut clients_of)?;
+            let (file_items, _) = self.items(path, document, &shared, &mut clients_of)?;
             for client in &mut clients_of[first..] {
                 client.file = Some(module.clone());
             }

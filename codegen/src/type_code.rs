@@ -6,7 +6,7 @@ use quote::quote;
 use zbus::Signature;
 
 use crate::type_table::{Entry, Shape, Table};
-use crate::types;
+use crate::{emit, types};
 
 impl Table {
     /// The module `types` with every type of the table, or nothing for an empty table.
@@ -27,15 +27,24 @@ impl Table {
     }
 }
 
+/// `#[doc]` attributes for the lines of `docs` (none where it is empty).
 fn doc_attrs(docs: &str) -> TokenStream {
-    let lines = docs.lines().map(|l| format!(" {l}"));
-    quote!(#(#[doc = #lines])*)
+    let lines: Vec<String> = docs.lines().map(str::to_owned).collect();
+    emit::doc_attrs(&lines, String::new())
 }
 
 const SERDE: &str = "zbus::export::serde";
 
 fn entry_code(entry: &Entry) -> TokenStream {
     let rust = &entry.named.rust;
+    if let Some(home) = &entry.home {
+        // One type for one definition: the file that defines it holds it.
+        let doc = format!(
+            " `{}`, as the file of the module `{home}` defines it.",
+            entry.name
+        );
+        return quote!(#[doc = #doc] pub use super::super::#home::types::#rust;);
+    }
     let signature = entry.named.signature.to_string();
     let mut docs = entry.docs.clone();
     if docs.is_empty() {

@@ -49,11 +49,82 @@ pub(crate) enum Shape {
 #[derive(Debug)]
 pub(crate) struct Entry {
     pub name: String,
+    /// The module of the file that defines it, where that is another file generated together
+    /// with this one ([`Shared`]): the module `types` then re-exports that file's type.
+    pub home: Option<Ident>,
     /// The name of an array of it (Telepathy's `array-name`).
     pub array_name: Option<String>,
     pub named: Named,
     pub docs: String,
     pub shape: Shape,
+}
+
+/// A Telepathy definition of a file generated together with others
+/// ([`crate::Builder::compile_together`]), which they may refer to: a spec keeps its shared
+/// types in one file (telepathy-spec's `generic-types.xml`) and refers to them from the rest.
+#[derive(Debug, Clone)]
+pub(crate) struct Shared {
+    /// The module of the file that defines it.
+    pub module: Ident,
+    /// The definition.
+    pub def: Def,
+}
+
+impl Shared {
+    /// Each definition of `telepathy` that its own file's table keeps (one that cannot be a
+    /// Rust type is left out there, and so here), as shared from `module`.
+    pub(crate) fn of_file(module: &Ident, telepathy: &crate::telepathy::Telepathy) -> Vec<Self> {
+        let own = Table::build(
+            telepathy,
+            &[],
+            std::iter::empty::<&crate::wire::Interface>(),
+        )
+        .unwrap_or_default();
+        telepathy
+            .defs
+            .iter()
+            .filter(|def| own.find(&def.name).is_some())
+            .map(|def| Self {
+                module: module.clone(),
+                def: def.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Whether `def` is the type `name` refers to (`Handle`, or its array name `Handle_List`).
+fn is_named(def: &Def, name: &str) -> bool {
+    def.name == name || def.array_name.as_deref() == Some(name)
+}
+
+/// The types that the fields of `def` name.
+fn field_references(def: &Def) -> impl Iterator<Item = &str> {
+    let fields = match &def.kind {
+        Kind::Struct(fields) | Kind::Mapping(fields) => fields.as_slice(),
+        _ => &[],
+    };
+    fields.iter().filter_map(|f| f.reference.as_deref())
+}
+
+/// The definitions of `shared` that a file needs: those that `names` (what it refers to)
+/// name and the file does not define (`defines`). (Not those that their fields name: the
+/// file re-exports each, defined by its own file.)
+fn needed(
+    shared: &[Shared],
+    defines: impl Fn(&str) -> bool,
+    names: impl Iterator<Item = String>,
+) -> Vec<&Shared> {
+    let mut taken: Vec<&Shared> = Vec::new();
+    for name in names {
+        let name = name.trim_end_matches("[]");
+        let found = shared.iter().find(|s| is_named(&s.def, name));
+        if let Some(found) = found.filter(|_| !defines(name))
+            && !taken.iter().any(|t| std::ptr::eq(*t, found))
+        {
+            taken.push(found);
+        }
+    }
+    taken
 }
 
 /// The named types of one file, by their names in it.
@@ -110,47 +181,64 @@ fn integer(repr: &Signature, value: &str) -> Option<i128> {
 
 impl Table {
     /// The table of a file's definitions: `defs` from its Telepathy vocabulary (one that
-    /// cannot be a Rust type is left out, and references to it read as plain types), then
-    /// those that the annotations of `interfaces` declare (where one cannot be, the error
-    /// says why).
+    /// cannot be a Rust type is left out, and references to it read as plain types), those of
+    /// `shared` that it refers to and does not define, then those that the annotations of
+    /// `interfaces` declare (where one cannot be, the error says why).
     pub(crate) fn build<'i>(
         telepathy: &crate::telepathy::Telepathy,
-        interfaces: impl IntoIterator<Item = &'i crate::wire::Interface>,
+        shared: &[Shared],
+        interfaces: impl IntoIterator<Item = &'i crate::wire::Interface> + Clone,
     ) -> Result<Self, String> {
         let mut table = Table {
             references: telepathy.references.clone(),
             ..Table::default()
         };
+        let defines = |name: &str| telepathy.defs.iter().any(|d| is_named(d, name));
+        let referred = telepathy
+            .references
+            .values()
+            .cloned()
+            .chain(
+                telepathy
+                    .defs
+                    .iter()
+                    .flat_map(field_references)
+                    .map(str::to_owned),
+            )
+            .chain(interfaces.clone().into_iter().flat_map(|interface| {
+                annotated(interface)
+                    .filter_map(|(_, annotations, _)| annotations.get(TYPE).map(str::to_owned))
+                    .collect::<Vec<_>>()
+            }));
+        let defs: Vec<(Option<&Ident>, &Def)> = (telepathy.defs.iter().map(|def| (None, def)))
+            .chain(
+                needed(shared, defines, referred)
+                    .into_iter()
+                    .map(|s| (Some(&s.module), &s.def)),
+            )
+            .collect();
         // Structs and mappings last, each after the types its fields name where it can, so
         // that the fields get them.
-        let (composite, simple): (Vec<&Def>, Vec<&Def>) = telepathy
-            .defs
-            .iter()
-            .partition(|d| matches!(d.kind, Kind::Struct(_) | Kind::Mapping(_)));
-        for def in simple {
-            table.add_or_leave_out(def);
+        let (composite, simple): (Vec<_>, Vec<_>) = defs
+            .into_iter()
+            .partition(|(_, d)| matches!(d.kind, Kind::Struct(_) | Kind::Mapping(_)));
+        for (home, def) in simple {
+            table.add_or_leave_out(def, home);
         }
         let mut pending = composite;
         while !pending.is_empty() {
-            let waiting_for = |def: &Def, pending: &[&Def]| {
-                let (Kind::Struct(fields) | Kind::Mapping(fields)) = &def.kind else {
-                    return false;
-                };
-                fields
-                    .iter()
-                    .filter_map(|f| f.reference.as_deref())
-                    .any(|r| {
-                        let name = r.trim_end_matches("[]");
-                        pending.iter().any(|p| {
-                            p.name != def.name
-                                && (p.name == name || p.array_name.as_deref() == Some(name))
-                        })
-                    })
+            let waiting_for = |def: &Def, pending: &[(Option<&Ident>, &Def)]| {
+                field_references(def).any(|r| {
+                    let name = r.trim_end_matches("[]");
+                    pending
+                        .iter()
+                        .any(|(_, p)| p.name != def.name && is_named(p, name))
+                })
             };
-            let ready: Vec<&Def> = pending
+            let ready: Vec<(Option<&Ident>, &Def)> = pending
                 .iter()
                 .copied()
-                .filter(|def| !waiting_for(def, &pending))
+                .filter(|(_, def)| !waiting_for(def, &pending))
                 .collect();
             // A cycle (which no signature can close) would wait forever: take the rest as
             // they are.
@@ -159,10 +247,10 @@ impl Table {
             } else {
                 ready
             };
-            for def in &taken {
-                table.add_or_leave_out(def);
+            for (home, def) in &taken {
+                table.add_or_leave_out(def, *home);
             }
-            pending.retain(|def| !taken.iter().any(|t| std::ptr::eq(*t, *def)));
+            pending.retain(|(_, def)| !taken.iter().any(|(_, t)| std::ptr::eq(*t, *def)));
         }
         for interface in interfaces {
             for (what, annotations, signature) in annotated(interface) {
@@ -171,7 +259,7 @@ impl Table {
                         continue;
                     };
                     let def = annotated_def(name, value, signature)
-                        .and_then(|def| table.add(&def).map(drop))
+                        .and_then(|def| table.add(&def, None).map(drop))
                         .map_err(|e| format!("{what}: {name}: {e}"));
                     def?;
                 }
@@ -183,9 +271,12 @@ impl Table {
         Ok(table)
     }
 
-    /// Adds a file's definition, or notes why it is left out.
-    fn add_or_leave_out(&mut self, def: &Def) {
-        if let Err(why) = self.add(def) {
+    /// Adds a definition, from the file itself or from the file `home`, or notes why the
+    /// file's own is left out (that file warns of a shared one).
+    fn add_or_leave_out(&mut self, def: &Def, home: Option<&Ident>) {
+        if let Err(why) = self.add(def, home)
+            && home.is_none()
+        {
             self.left_out.push((def.clone(), why));
         }
     }
@@ -206,6 +297,7 @@ impl Table {
         };
         self.entries.push(Entry {
             name: BYTESTRING.to_owned(),
+            home: None,
             array_name: None,
             named: named.clone(),
             docs: format!(
@@ -217,8 +309,9 @@ impl Table {
         named
     }
 
-    /// Checks `def` and adds it; a definition of a name already taken must be the same one.
-    fn add(&mut self, def: &Def) -> Result<Named, String> {
+    /// Checks `def`, from the file itself or from the file `home`, and adds it; a definition
+    /// of a name already taken must be the same one.
+    fn add(&mut self, def: &Def, home: Option<&Ident>) -> Result<Named, String> {
         let rust = rust_name(&def.name)
             .filter(|r| r != BYTESTRING)
             .ok_or_else(|| format!("`{}` cannot be the name of a Rust type", def.name))?;
@@ -240,6 +333,7 @@ impl Table {
         };
         self.entries.push(Entry {
             name: def.name.clone(),
+            home: home.cloned(),
             array_name: def.array_name.clone(),
             named: named.clone(),
             docs: def.docs.clone(),
@@ -467,7 +561,7 @@ mod tests {
             (STRUCT, "Point: x y", "a{s(ii)}"),
         ] {
             table
-                .add(&annotated_def(name, value, &sig(signature)).unwrap())
+                .add(&annotated_def(name, value, &sig(signature)).unwrap(), None)
                 .unwrap();
         }
         let ty = table
@@ -506,7 +600,7 @@ mod tests {
             kind: Kind::Flags("u".into(), vec![]),
             location: None,
         };
-        table.add(&def).unwrap();
+        table.add(&def, None).unwrap();
         assert!(matches!(
             table.reference(Some("Handle_Flags"), &sig("s")),
             Ty::Plain(_)
@@ -526,15 +620,24 @@ mod tests {
     fn enum_values_must_fit_their_type_and_be_distinct() {
         let mut table = Table::default();
         let error = table
-            .add(&annotated_def(ENUM, "Small: A=300", &sig("y")).unwrap())
+            .add(
+                &annotated_def(ENUM, "Small: A=300", &sig("y")).unwrap(),
+                None,
+            )
             .unwrap_err();
         assert!(error.contains("not a `y`"), "{error}");
         let error = table
-            .add(&annotated_def(ENUM, "Twice: A=1 B=1", &sig("u")).unwrap())
+            .add(
+                &annotated_def(ENUM, "Twice: A=1 B=1", &sig("u")).unwrap(),
+                None,
+            )
             .unwrap_err();
         assert!(error.contains("twice"), "{error}");
         let named = table
-            .add(&annotated_def(ENUM, "Level: Unknown Low High", &sig("u")).unwrap())
+            .add(
+                &annotated_def(ENUM, "Level: Unknown Low High", &sig("u")).unwrap(),
+                None,
+            )
             .unwrap();
         assert!(named.by_value);
         let Shape::Enum { fallback, .. } = &table.find("Level").unwrap().shape else {

@@ -18,7 +18,7 @@ use std::process::Command;
 
 use dbus_xml_codegen::compare;
 use dbus_xml_codegen::{Builder, Document, Error, GeneratedInterface, check};
-use support::{DEPENDENCIES, GeneratedCrate, canonical_xml, other_vocabularies, printed};
+use support::{DEPENDENCIES, GeneratedCrate, canonical_xml, corpus, other_vocabularies, printed};
 
 /// Files that are not well-formed XML upstream, and must be refused, not generated.
 const KNOWN_MALFORMED: &[(&str, &str)] = &[(
@@ -26,47 +26,8 @@ const KNOWN_MALFORMED: &[(&str, &str)] = &[(
     "uses the entity &FINGER_ALREADY_ENROLLED; that its DOCTYPE does not declare",
 )];
 
-/// Fewer files than this in `DBUS_XML_CORPUS` means the corpus was not fetched.
-const FETCHED_CORPUS_MINIMUM: usize = 100;
-
 /// The bus name the served corpus takes.
 const SERVED_NAME: &str = "org.example.Corpus";
-
-fn xml_files_in(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .map(|entry| entry.expect("a folder entry").path())
-        .filter(|path| path.extension().is_some_and(|e| e == "xml"))
-        .collect();
-    files.sort();
-    files
-}
-
-/// The corpus, then the fixtures, which add what the corpus lacks: wide structs, Telepathy
-/// types, Qt and GDBus annotations, doc styles, deep nesting, clashing names, an empty
-/// interface.
-fn corpus() -> Vec<PathBuf> {
-    let mut files = xml_files_in("/usr/share/dbus-1/interfaces".as_ref());
-    if let Ok(dirs) = std::env::var("DBUS_XML_CORPUS") {
-        let fetched: Vec<PathBuf> = std::env::split_paths(&dirs)
-            .flat_map(|dir| xml_files_in(&dir))
-            .collect();
-        assert!(
-            fetched.len() >= FETCHED_CORPUS_MINIMUM,
-            "DBUS_XML_CORPUS={dirs} holds {} files; was it fetched?",
-            fetched.len()
-        );
-        files.extend(fetched);
-    }
-    files.sort_by_key(|path| path.file_name().map(|n| n.to_owned()));
-    files.dedup_by_key(|path| path.file_name().map(|n| n.to_owned()));
-    let fixtures = xml_files_in(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures").as_ref());
-    assert!(fixtures.len() >= 6, "{fixtures:?}");
-    files.extend(fixtures);
-    files
-}
 
 /// One generated file: where it came from, its module, and what generation made of each of
 /// its interfaces (the standard ones left out: zbus serves those itself).

@@ -1,5 +1,6 @@
 //! A throwaway crate that includes generated code and depends on zbus and the runtime alone
 //! (plus tokio where it runs something), built with cargo the way a user's crate would be.
+//! And the corpus of interface files that the corpus-wide tests read.
 
 #![allow(dead_code)] // Each test binary uses its own part of this module.
 
@@ -335,4 +336,43 @@ pub(crate) async fn codegen_on(bus: &test_bus::PrivateBus, args: &[&str]) -> (Op
         output.status.code(),
         stdout + &String::from_utf8_lossy(&output.stderr),
     )
+}
+
+/// Fewer files than this in `DBUS_XML_CORPUS` means the corpus was not fetched.
+const FETCHED_CORPUS_MINIMUM: usize = 100;
+
+fn xml_files_in(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .map(|entry| entry.expect("a folder entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "xml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The corpus, then the fixtures, which add what the corpus lacks: wide structs, Telepathy
+/// types, Qt and GDBus annotations, doc styles, deep nesting, clashing names, an empty
+/// interface.
+pub(crate) fn corpus() -> Vec<PathBuf> {
+    let mut files = xml_files_in("/usr/share/dbus-1/interfaces".as_ref());
+    if let Ok(dirs) = std::env::var("DBUS_XML_CORPUS") {
+        let fetched: Vec<PathBuf> = std::env::split_paths(&dirs)
+            .flat_map(|dir| xml_files_in(&dir))
+            .collect();
+        assert!(
+            fetched.len() >= FETCHED_CORPUS_MINIMUM,
+            "DBUS_XML_CORPUS={dirs} holds {} files; was it fetched?",
+            fetched.len()
+        );
+        files.extend(fetched);
+    }
+    files.sort_by_key(|path| path.file_name().map(|n| n.to_owned()));
+    files.dedup_by_key(|path| path.file_name().map(|n| n.to_owned()));
+    let fixtures = xml_files_in(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures").as_ref());
+    assert!(fixtures.len() >= 6, "{fixtures:?}");
+    files.extend(fixtures);
+    files
 }
