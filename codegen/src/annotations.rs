@@ -90,6 +90,12 @@ impl Annotations {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Whether [`DEPRECATED`] marks the element: the one place that reads it (the model
+    /// keeps the answer of each element as a fact).
+    pub(crate) fn deprecated(&self) -> bool {
+        self.is_true(DEPRECATED)
+    }
+
     /// Whether the annotation `name` is `"true"`.
     pub fn is_true(&self, name: &str) -> bool {
         self.get(name) == Some("true")

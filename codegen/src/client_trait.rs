@@ -10,10 +10,6 @@ use crate::client_fns::{ClientFn, Member};
 use crate::names::pascal_case;
 use crate::types;
 
-/// The widest signal whose arguments a tuple decodes (serde's and zvariant's tuples stop at
-/// 16); a wider one has no stream in the trait.
-const WIDEST_SIGNAL: usize = 16;
-
 /// The trait `trait_name`, its implementation for the proxy `proxy`, and the owned arguments
 /// of each signal; `interface` is the interface's name on the bus.
 pub(crate) fn client_trait(
@@ -27,7 +23,6 @@ pub(crate) fn client_trait(
     let mut events = Vec::new();
     for function in functions {
         match function.member {
-            Member::Signal(signal) if signal.args.len() > WIDEST_SIGNAL => {}
             Member::Signal(_) => {
                 let (declaration, implementation, event) = signal_stream(function, proxy);
                 declarations.push(declaration);

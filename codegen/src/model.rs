@@ -10,7 +10,7 @@ use quote::format_ident;
 use zbus::Signature;
 
 pub(crate) use crate::annotations::EmitsChanged;
-use crate::annotations::{DEPRECATED, EMITS_CHANGED, NO_REPLY, SPAWN};
+use crate::annotations::{EMITS_CHANGED, NO_REPLY, SPAWN};
 use crate::docs::{DocTarget, Docs, MemberKind, rustdoc_lines};
 use crate::named::Ty;
 use crate::names::{ident, interface_type_name, snake_case};
@@ -50,6 +50,8 @@ pub(crate) struct Arg {
     pub exported: Ident,
     /// Its D-Bus type.
     pub signature: Signature,
+    /// Which way it goes.
+    pub direction: wire::Direction,
     /// Its Rust type, with the file's named types.
     pub ty: Ty,
 }
@@ -66,6 +68,8 @@ pub(crate) struct Overload {
 
 /// A method.
 pub(crate) struct Method {
+    /// The method as the file (with the overlays) declares it.
+    pub xml: wire::Method,
     /// Its name on the bus.
     pub wire: String,
     /// Where other methods of the interface have the same name, how the adapter reaches this
@@ -87,6 +91,8 @@ pub(crate) struct Method {
 
 /// A signal.
 pub(crate) struct Signal {
+    /// The signal as the file (with the overlays) declares it.
+    pub xml: wire::Signal,
     /// Its name on the bus.
     pub wire: String,
     /// Its emitting method on the signal handle.
@@ -103,6 +109,8 @@ pub(crate) struct Signal {
 
 /// A property.
 pub(crate) struct Property {
+    /// The property as the file (with the overlays) declares it.
+    pub xml: wire::Property,
     /// Its name on the bus.
     pub wire: String,
     /// The getter in the trait.
@@ -236,6 +244,7 @@ fn args<'a>(
                 rust,
                 exported,
                 signature: arg.signature.clone(),
+                direction: arg.direction,
                 ty,
             })
         })
@@ -310,8 +319,9 @@ pub(crate) fn interface(
         let rust = trait_names.claim(&preferred, "_method");
         adapter_names.reserve(rust.to_string());
         methods.push(Method {
+            xml: method.clone(),
             docs: rustdoc_lines(docs.text(&target), &doc_args),
-            deprecated: method.annotations.is_true(DEPRECATED),
+            deprecated: method.annotations.deprecated(),
             no_reply: method.annotations.is_true(NO_REPLY),
             wire: name,
             overload,
@@ -357,8 +367,9 @@ pub(crate) fn interface(
             }
         };
         properties.push(Property {
+            xml: property.clone(),
             docs: rustdoc_lines(docs.text(&target), &[]),
-            deprecated: property.annotations.is_true(DEPRECATED),
+            deprecated: property.annotations.deprecated(),
             wire: name,
             getter,
             setter,
@@ -387,8 +398,9 @@ pub(crate) fn interface(
         .map_err(|e| Unsupported(format!("signal `{name}`: {}", e.0)))?;
         let snake = snake_case(&name);
         signals.push(Signal {
+            xml: signal.clone(),
             docs: rustdoc_lines(docs.text(&target), &doc_args),
-            deprecated: signal.annotations.is_true(DEPRECATED),
+            deprecated: signal.annotations.deprecated(),
             rust: handle_names.claim_beside(Some(&mut trait_names), &snake, "_signal"),
             adapter: adapter_names.claim(&snake, "_signal"),
             wire: name,
@@ -408,7 +420,7 @@ pub(crate) fn interface(
     Ok(Interface {
         spawn_per_call,
         docs: rustdoc_lines(docs.text(&DocTarget::interface(&wire)), &[]),
-        deprecated: interface.annotations.is_true(DEPRECATED),
+        deprecated: interface.annotations.deprecated(),
         module_stem: snake_case(&type_name),
         type_name,
         wire,

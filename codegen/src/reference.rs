@@ -61,101 +61,88 @@ struct Section<'a> {
 }
 
 impl Section<'_> {
-    /// Writes the section; the model's members were built from `xml`'s, one each, in order.
+    /// Writes the section; `xml` is the interface as the file (with the overlays) declares it.
     fn write(&mut self, xml: &wire::Interface) {
-        let wire = &self.interface.wire;
+        let interface = self.interface;
+        let wire = &interface.wire;
         let _ = writeln!(self.out, "## Interface `{wire}`\n");
         self.text(&DocTarget::interface(wire));
-        let stem = &self.interface.module_stem;
+        let stem = &interface.module_stem;
         let _ = writeln!(
             self.out,
             "Rust: the trait `{stem}_server::{}` (served by `{}`, signals emitted by `{}`); the \
              proxy `{stem}_client::{}` and the client trait `{}`.\n",
-            type_ident(self.interface, ""),
-            type_ident(self.interface, "Server"),
-            type_ident(self.interface, "Signals"),
-            type_ident(self.interface, "Proxy"),
-            type_ident(self.interface, "Client"),
+            type_ident(interface, ""),
+            type_ident(interface, "Server"),
+            type_ident(interface, "Signals"),
+            type_ident(interface, "Proxy"),
+            type_ident(interface, "Client"),
         );
-        self.annotations(&xml.annotations);
+        self.annotations(&xml.annotations, interface.deprecated);
 
-        let methods: Vec<_> = xml.methods.iter().zip(&self.interface.methods).collect();
-        if !methods.is_empty() {
+        if !interface.methods.is_empty() {
             let _ = writeln!(self.out, "### Methods\n");
         }
-        for (method, modelled) in methods {
-            let rust = format!("`{}::{}`", self.interface.type_name, modelled.rust);
+        for method in &interface.methods {
+            let rust = format!("`{}::{}`", interface.type_name, method.rust);
             // Overloads share a name; each heading adds the in-signature that tells it apart.
-            let heading = match &modelled.overload {
-                Some(overload) => format!("{}({})", method.name, overload.in_signature),
-                None => method.name.clone(),
+            let heading = match &method.overload {
+                Some(overload) => format!("{}({})", method.wire, overload.in_signature),
+                None => method.wire.clone(),
             };
             self.heading(&heading);
-            let (mut inputs, mut outputs) = (modelled.inputs.iter(), modelled.outputs.iter());
-            let modelled_args: Vec<&model::Arg> = method
-                .args
-                .iter()
-                .filter_map(|arg| match arg.direction {
-                    Direction::In => inputs.next(),
-                    Direction::Out => outputs.next(),
-                })
-                .collect();
-            let args = &modelled_args;
-            self.member_with_args(MemberKind::Method, &method.name, &method.args, args, &rust);
-            self.annotations(&method.annotations);
+            let args: Vec<&model::Arg> = method.inputs.iter().chain(&method.outputs).collect();
+            let (name, xml) = (&method.wire, &method.xml.args);
+            self.member_with_args(MemberKind::Method, name, xml, &args, &rust);
+            self.annotations(&method.xml.annotations, method.deprecated);
         }
 
-        let signals: Vec<_> = xml.signals.iter().zip(&self.interface.signals).collect();
-        if !signals.is_empty() {
+        if !interface.signals.is_empty() {
             let _ = writeln!(self.out, "### Signals\n");
         }
-        for (signal, modelled) in signals {
+        for signal in &interface.signals {
             let rust = format!(
                 "`{}::{}` emits it; the proxy's and the client trait's `receive_{}` stream it",
-                type_ident(self.interface, "Signals"),
-                modelled.rust,
-                modelled.rust,
+                type_ident(interface, "Signals"),
+                signal.rust,
+                signal.rust,
             );
-            self.heading(&signal.name);
-            let args: Vec<&model::Arg> = modelled.args.iter().collect();
-            self.member_with_args(MemberKind::Signal, &signal.name, &signal.args, &args, &rust);
-            self.annotations(&signal.annotations);
+            self.heading(&signal.wire);
+            let args: Vec<&model::Arg> = signal.args.iter().collect();
+            let (name, xml) = (&signal.wire, &signal.xml.args);
+            self.member_with_args(MemberKind::Signal, name, xml, &args, &rust);
+            self.annotations(&signal.xml.annotations, signal.deprecated);
         }
 
-        let properties: Vec<_> = xml
-            .properties
-            .iter()
-            .zip(&self.interface.properties)
-            .collect();
-        if !properties.is_empty() {
+        if !interface.properties.is_empty() {
             let _ = writeln!(self.out, "### Properties\n");
         }
-        let trait_ = &self.interface.type_name;
-        for (property, modelled) in properties {
-            let name = &property.name;
-            let access = property.access.as_str();
+        let trait_ = &interface.type_name;
+        for property in &interface.properties {
+            let name = &property.wire;
             self.heading(name);
             let _ = writeln!(
                 self.out,
-                "| D-Bus type | Rust type | access | changes announced |\n|---|---|---|---|\n| `{}` | `{}` | {access} | {} |\n",
+                "| D-Bus type | Rust type | access | changes announced |\n|---|---|---|---|\n| `{}` | `{}` | {} | {} |\n",
                 property.signature,
-                rust_type(&modelled.ty),
-                modelled.emits.as_str(),
+                rust_type(&property.ty),
+                property.xml.access.as_str(),
+                property.emits.as_str(),
             );
             self.text(&DocTarget::member(wire, MemberKind::Property, name));
             let accessors: Vec<String> = [
-                modelled
+                property
                     .read
-                    .then(|| format!("`{trait_}::{}`", modelled.getter)),
-                modelled
+                    .then(|| format!("`{trait_}::{}`", property.getter)),
+                property
                     .write
-                    .then(|| format!("`{trait_}::{}`", modelled.setter)),
+                    .then(|| format!("`{trait_}::{}`", property.setter)),
             ]
             .into_iter()
             .flatten()
             .collect();
             let _ = writeln!(self.out, "Rust: {}.\n", accessors.join(", "));
-            self.annotations(&property.annotations);
+            self.annotations(&property.xml.annotations, property.deprecated);
         }
     }
 
@@ -164,19 +151,20 @@ impl Section<'_> {
         let _ = writeln!(self.out, "#### `{text}`\n");
     }
 
-    /// The signature, docs, argument table and Rust names of a method or signal.
+    /// The signature (of `xml`, the arguments as the file declares them), docs, argument table
+    /// (of the model's `args`) and Rust names of a method or signal.
     fn member_with_args(
         &mut self,
         kind: MemberKind,
         name: &str,
-        args: &[Arg],
-        modelled: &[&model::Arg],
+        xml: &[Arg],
+        args: &[&model::Arg],
         rust: &str,
     ) {
-        let _ = writeln!(self.out, "```\n{name} ({})\n```\n", signature_line(args));
+        let _ = writeln!(self.out, "```\n{name} ({})\n```\n", signature_line(xml));
         let target = DocTarget::member(&self.interface.wire, kind, name);
         self.text(&target);
-        self.args_table(args, modelled, &target);
+        self.args_table(args, &target);
         let _ = writeln!(self.out, "Rust: {rust}.\n");
     }
 
@@ -189,7 +177,7 @@ impl Section<'_> {
 
     /// The arguments of a member: each with its name in the XML and in Rust (where they
     /// differ), direction, types and description.
-    fn args_table(&mut self, args: &[Arg], modelled: &[&model::Arg], member: &DocTarget) {
+    fn args_table(&mut self, args: &[&model::Arg], member: &DocTarget) {
         if args.is_empty() {
             return;
         }
@@ -197,34 +185,33 @@ impl Section<'_> {
             self.out,
             "| argument | direction | D-Bus type | Rust type | description |\n|---|---|---|---|---|"
         );
-        for (arg, modelled) in args.iter().zip(modelled) {
-            let rust = &modelled.rust;
-            let name = match arg.name.as_deref() {
+        for arg in args {
+            let rust = &arg.rust;
+            let name = match arg.wire.as_deref() {
                 None => format!("unnamed (`{rust}`)"),
                 Some(name) if *rust == name => format!("`{name}`"),
                 Some(name) => format!("`{name}` (`{rust}`)"),
             };
-            let ty = &modelled.ty;
             let description = arg
-                .name
+                .wire
                 .as_deref()
                 .and_then(|n| self.document.docs.text(&member.arg(n)))
                 .unwrap_or_default();
             let _ = writeln!(
                 self.out,
                 "| {name} | {} | `{}` | `{}` | {} |",
-                direction(arg),
+                direction(arg.direction),
                 arg.signature,
-                rust_type(ty),
+                rust_type(&arg.ty),
                 table_cell(&description)
             );
         }
         self.out.push('\n');
     }
 
-    /// Deprecation first, then every other annotation but the docs.
-    fn annotations(&mut self, annotations: &Annotations) {
-        if annotations.is_true(DEPRECATED) {
+    /// Deprecation (the model's fact) first, then every other annotation but the docs.
+    fn annotations(&mut self, annotations: &Annotations, deprecated: bool) {
+        if deprecated {
             let _ = writeln!(self.out, "**Deprecated.**\n");
         }
         // The docs and the version are shown as documentation, not repeated as annotations.
@@ -257,8 +244,8 @@ fn tree(out: &mut String, node: &wire::Node, indent: &str) {
     }
 }
 
-fn direction(arg: &Arg) -> &'static str {
-    match arg.direction {
+fn direction(direction: Direction) -> &'static str {
+    match direction {
         Direction::In => "in",
         Direction::Out => "out",
     }
@@ -274,7 +261,7 @@ fn signature_line(args: &[Arg]) -> String {
                 .as_deref()
                 .map(|n| format!(" {n}"))
                 .unwrap_or_default();
-            format!("{} {}{name}", direction(arg), arg.signature)
+            format!("{} {}{name}", direction(arg.direction), arg.signature)
         })
         .collect();
     args.join(", ")

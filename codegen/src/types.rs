@@ -253,9 +253,36 @@ pub(crate) fn returned<'a>(tys: impl ExactSizeIterator<Item = &'a Ty>) -> TokenS
     }
 }
 
-/// What in `interface` has no Rust type here, if anything: a dict keyed by doubles (a Rust
-/// map needs keys that compare exactly).
+/// The most arguments that zbus carries one way in one message: its macros read and write a
+/// method's arguments and a signal's as one tuple, and serde's and zvariant's tuples stop at
+/// 16.
+pub(crate) const WIDEST_MESSAGE: usize = 16;
+
+/// What in `interface` has no Rust type here, if anything: a member with more arguments one
+/// way than zbus carries ([`WIDEST_MESSAGE`]), or a dict keyed by doubles (a Rust map needs
+/// keys that compare exactly).
 pub(crate) fn unsupported_in(interface: &crate::wire::Interface) -> Option<String> {
+    let too_many = |kind: &str, name: &str, way: &str, count: usize| {
+        (count > WIDEST_MESSAGE).then(|| {
+            format!(
+                "the {kind} `{name}` with {count} {way}arguments (zbus carries at most \
+                 {WIDEST_MESSAGE} in one message)"
+            )
+        })
+    };
+    let wide = interface
+        .methods
+        .iter()
+        .find_map(|m| {
+            too_many("method", &m.name, "in-", m.inputs().count())
+                .or_else(|| too_many("method", &m.name, "out-", m.outputs().count()))
+        })
+        .or_else(|| {
+            (interface.signals.iter()).find_map(|s| too_many("signal", &s.name, "", s.args.len()))
+        });
+    if wide.is_some() {
+        return wide;
+    }
     fn find(signature: &Signature) -> bool {
         match signature {
             Signature::Dict { key, value } => matches!(**key, Signature::F64) || find(value),

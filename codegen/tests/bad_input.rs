@@ -144,6 +144,46 @@ fn a_dict_keyed_by_doubles_is_unsupported() {
 }
 
 #[test]
+fn a_member_with_more_arguments_than_zbus_carries_is_unsupported() {
+    let args = |direction: &str, count: usize| -> String {
+        (0..count)
+            .map(|i| format!("<arg name=\"a{i}\" type=\"u\" direction=\"{direction}\"/>"))
+            .collect()
+    };
+    // Sixteen each way is the most, and fine.
+    let widest = interface_with(&format!(
+        "    <method name=\"m\">{}{}</method>\n    <signal name=\"s\">{}</signal>",
+        args("in", 16),
+        args("out", 16),
+        args("out", 16)
+    ));
+    Builder::new()
+        .generate(Path::new("widest.xml"), &widest)
+        .expect("16 arguments each way generate");
+    for (member, what) in [
+        (
+            format!("<method name=\"m\">{}</method>", args("in", 17)),
+            "the method `m` with 17 in-arguments",
+        ),
+        (
+            format!("<method name=\"m\">{}</method>", args("out", 17)),
+            "the method `m` with 17 out-arguments",
+        ),
+        (
+            format!("<signal name=\"s\">{}</signal>", args("out", 17)),
+            "the signal `s` with 17 arguments",
+        ),
+    ] {
+        let message = error_for(&interface_with(&member));
+        assert!(message.contains("interface `a.b.C`"), "{message}");
+        assert!(
+            message.contains(&format!("{what} (zbus carries at most 16")),
+            "{message}"
+        );
+    }
+}
+
+#[test]
 fn a_missing_file_is_named() {
     let error = Builder::new()
         .generate_file(Path::new("no/such/file.xml"))
