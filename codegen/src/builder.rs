@@ -119,8 +119,10 @@ impl Builder {
 
     /// The object path that generated proxies call by default and that the module names as
     /// `OBJECT_PATH`. Without it, the root `<node name>` of the file is used where it is a
-    /// plausible path of the service (see [`plausible_object_path`]): a specification's file
-    /// often names a path of its own, such as MPRIS's `/Media_Player`.
+    /// plausible path of the service: two elements or more, and where the service's name is
+    /// known, its first two are the name's reverse domain (`/com/larry_price/test/RandomData`
+    /// for `com.larry-price.test`). A specification's file often names a placeholder of its
+    /// own, such as MPRIS's `/Media_Player`, which is not taken.
     pub fn object_path(mut self, path: impl Into<String>) -> Self {
         self.object_path = Some(path.into());
         self
@@ -128,7 +130,7 @@ impl Builder {
 
     /// The object path the module will name: [`Builder::object_path`], else the root
     /// `<node name>` of `document` where it is plausible for the service.
-    pub fn chosen_object_path<'a>(&'a self, document: &'a Document) -> Option<&'a str> {
+    pub(crate) fn chosen_object_path<'a>(&'a self, document: &'a Document) -> Option<&'a str> {
         self.object_path.as_deref().or_else(|| {
             document
                 .object_path()
@@ -324,7 +326,7 @@ impl Builder {
 /// bus name is known, its first two are the name's first two (its reverse domain, `-` read as
 /// `_`): `/com/larry_price/test/RandomData` for `com.larry-price.test`, `/org/example/Counter`
 /// for `org.example.Service`, but not `/Media_Player` for `org.mpris.MediaPlayer2.vlc`.
-pub fn plausible_object_path(path: &str, service: Option<&str>) -> bool {
+pub(crate) fn plausible_object_path(path: &str, service: Option<&str>) -> bool {
     let elements: Vec<&str> = path.split('/').filter(|e| !e.is_empty()).collect();
     if elements.len() < 2 {
         return false;

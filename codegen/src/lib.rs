@@ -80,7 +80,7 @@ pub mod wire;
 mod zbus_target;
 
 pub use annotations::{Annotations, EmitsChanged};
-pub use builder::{Builder, plausible_object_path};
+pub use builder::Builder;
 pub use error::{Error, Location};
 pub use generate::{Generated, GeneratedClient, GeneratedInterface, GeneratedServer};
 pub use overlay::Overlay;
