@@ -58,6 +58,14 @@ pub(super) async fn run(
         RandomDataServer::from_arc(Arc::clone(&service)),
     )
     .await?;
+    // Subscribed before the name is taken: once a client (or a test) sees the name, nothing
+    // is left to ask of the bus, and a bus lost from then on is `BusLost`, not a failed start.
+    let dbus = DBusProxy::new(&connection).await?;
+    // Unique names whose owner is now nobody: connections that left the bus.
+    let mut departures = dbus
+        .receive_name_owner_changed_with_args(&[(2, "")])
+        .await?;
+    let mut names_lost = dbus.receive_name_lost().await?;
     // Without ALLOW_REPLACEMENT: a second instance may not take the name over from the first.
     connection
         .request_name_with_flags(SERVICE_NAME, RequestNameFlags::DO_NOT_QUEUE)
@@ -66,12 +74,6 @@ pub(super) async fn run(
             zbus::Error::NameTaken => StartError::AlreadyRunning,
             other => StartError::Bus(other),
         })?;
-    let dbus = DBusProxy::new(&connection).await?;
-    // Unique names whose owner is now nobody: connections that left the bus.
-    let mut departures = dbus
-        .receive_name_owner_changed_with_args(&[(2, "")])
-        .await?;
-    let mut names_lost = dbus.receive_name_lost().await?;
     tracing::info!(name = SERVICE_NAME, path = OBJECT_PATH, "serving");
     tokio::pin!(shutdown);
 
