@@ -210,7 +210,14 @@ async fn record(krate: &GeneratedCrate, name_first: bool) -> Recorded {
         .expect("a manager proxy");
     let objects = tokio::time::timeout(test_bus::WAIT, manager.get_managed_objects())
         .await
-        .expect("GetManagedObjects answers in time")
+        .unwrap_or_else(|_| {
+            panic!(
+                "{} (name first: {name_first}) did not answer GetManagedObjects within {:?}: \
+                 its tree holds a lock of the object server, or its connection stopped reading",
+                krate.name(),
+                test_bus::WAIT
+            )
+        })
         .expect("GetManagedObjects");
     let listed: BTreeSet<String> = objects.keys().map(|p| p.to_string()).collect();
     assert_eq!(listed, BTreeSet::from(["/org/example/Things/a".to_owned()]));
