@@ -251,7 +251,7 @@ impl Builder {
     pub fn compile(&self, xml_path: impl AsRef<Path>) -> Result<PathBuf, Error> {
         let xml_path = xml_path.as_ref();
         let document = self.load(xml_path)?;
-        let code = self.generate_document(xml_path, &document)?;
+        let code = self.generate_items(xml_path, &document)?.code;
         let file_name = xml_path.with_extension("rs");
         let file_name = file_name.file_name().expect("a file path has a name");
         self.write(Path::new(file_name), &code)

@@ -64,24 +64,20 @@ pub struct GeneratedClient {
 impl Builder {
     /// The formatted Rust module for the XML file at `xml_path`.
     pub fn generate_file(&self, xml_path: &Path) -> Result<String, Error> {
-        self.generate_document(xml_path, &self.read(xml_path)?)
+        Ok(self.generate_items(xml_path, &self.read(xml_path)?)?.code)
     }
 
     /// The formatted Rust module for the introspection document `xml`; `path` names it in
     /// errors.
     pub fn generate(&self, path: &Path, xml: &str) -> Result<String, Error> {
-        self.generate_document(path, &Document::parse(path, xml)?)
+        Ok(self
+            .generate_items(path, &Document::parse(path, xml)?)?
+            .code)
     }
 
-    /// The formatted Rust module for `document`, read from `path`. Every interface of the root
-    /// node and of nested nodes is generated once.
-    pub fn generate_document(&self, path: &Path, document: &Document) -> Result<String, Error> {
-        self.generate_items(path, document)
-            .map(|generated| generated.code)
-    }
-
-    /// The formatted Rust module for `document`, read from `path`, with the names of what it
-    /// holds for each interface (for tests, documentation and tools that use the module).
+    /// The formatted Rust module for `document`, read from `path` (its `code`), with the names
+    /// of what it holds for each interface (for tests, documentation and tools that use the
+    /// module). Every interface of the root node and of nested nodes is generated once.
     pub fn generate_items(&self, path: &Path, document: &Document) -> Result<Generated, Error> {
         let mut clients_of = Vec::new();
         let (mut items, interfaces) = self.items(path, document, &[], &mut clients_of)?;

@@ -257,9 +257,8 @@ fn main() -> ExitCode {
                     } else {
                         check::introspect(&connection, &dest, &path).await?
                     };
-                    builder
-                        .generate_document(&label, &document)
-                        .map_err(Box::<dyn std::error::Error>::from)
+                    let generated = builder.generate_items(&label, &document)?;
+                    Ok::<_, Box<dyn std::error::Error>>(generated.code)
                 }),
                 _ => unreachable!("clap requires FILE or --dest with --path"),
             };

@@ -236,7 +236,8 @@ fn agree(path: &Path, document: &Document, builder: &Builder) -> usize {
     let Ok(code) = builder
         .clone()
         .default_impls(true)
-        .generate_document(path, document)
+        .generate_items(path, document)
+        .map(|generated| generated.code)
     else {
         return 0; // Refused by generate; the corpus test checks why.
     };

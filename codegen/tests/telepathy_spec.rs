@@ -75,8 +75,9 @@ fn the_types_of_one_file_are_the_types_of_the_files_generated_with_it() {
     // One file alone has only its own names: the others' read as their plain types.
     let (path, document) = &spec()[1];
     let alone = Builder::new()
-        .generate_document(path, document)
-        .expect("Connection.xml generates alone");
+        .generate_items(path, document)
+        .expect("Connection.xml generates alone")
+        .code;
     assert!(!alone.contains("pub use super::super"), "{alone}");
     assert!(alone.contains("address: (String, u16)"), "{alone}");
 }
