@@ -7,12 +7,15 @@ use crate::annotations::DEPRECATED_NOTE;
 
 /// `#[doc]` attributes for `lines`, or for `fallback` where there are none.
 pub(crate) fn doc_attrs(lines: &[String], fallback: String) -> TokenStream {
-    let lines: Vec<String> = if lines.is_empty() {
-        vec![fallback]
-    } else {
-        lines.to_vec()
-    };
-    let lines = lines.iter().map(|line| format!(" {line}"));
+    if lines.is_empty() {
+        return doc_lines([fallback.as_str()]);
+    }
+    doc_lines(lines.iter().map(String::as_str))
+}
+
+/// A `#[doc]` attribute for each of `lines`, and none where there are none.
+pub(crate) fn doc_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> TokenStream {
+    let lines = lines.into_iter().map(|line| format!(" {line}"));
     quote!(#(#[doc = #lines])*)
 }
 

@@ -29,11 +29,7 @@ impl Table {
 
 /// `#[doc]` attributes for the lines of `docs` (none where it is empty).
 fn doc_attrs(docs: &str) -> TokenStream {
-    let lines: Vec<String> = docs.lines().map(str::to_owned).collect();
-    if lines.is_empty() {
-        return TokenStream::new();
-    }
-    emit::doc_attrs(&lines, String::new())
+    emit::doc_lines(docs.lines())
 }
 
 const SERDE: &str = "zbus::export::serde";

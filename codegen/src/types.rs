@@ -5,6 +5,7 @@ use quote::quote;
 use zbus::Signature;
 
 use crate::named::Ty;
+use crate::zbus_target::WIDEST_MESSAGE;
 
 /// The owned Rust type that carries a value of `signature`: what a server method receives and
 /// returns (`s` is `String`, `a{sv}` is `HashMap<String, OwnedValue>`).
@@ -253,11 +254,6 @@ pub(crate) fn returned<'a>(tys: impl ExactSizeIterator<Item = &'a Ty>) -> TokenS
     }
 }
 
-/// The most arguments that zbus carries one way in one message: its macros read and write a
-/// method's arguments and a signal's as one tuple, and serde's and zvariant's tuples stop at
-/// 16.
-pub(crate) const WIDEST_MESSAGE: usize = 16;
-
 /// What in `interface` has no Rust type here, if anything: a member with more arguments one
 /// way than zbus carries ([`WIDEST_MESSAGE`]), or a dict keyed by doubles (a Rust map needs
 /// keys that compare exactly).
@@ -270,31 +266,27 @@ pub(crate) fn unsupported_in(interface: &crate::wire::Interface) -> Option<Strin
             )
         })
     };
-    let wide = interface
-        .methods
-        .iter()
-        .find_map(|m| {
-            too_many("method", &m.name, "in-", m.inputs().count())
-                .or_else(|| too_many("method", &m.name, "out-", m.outputs().count()))
-        })
-        .or_else(|| {
-            (interface.signals.iter()).find_map(|s| too_many("signal", &s.name, "", s.args.len()))
-        });
-    if wide.is_some() {
-        return wide;
-    }
-    fn find(signature: &Signature) -> bool {
+    fn keyed_by_doubles(signature: &Signature) -> bool {
         match signature {
-            Signature::Dict { key, value } => matches!(**key, Signature::F64) || find(value),
-            Signature::Array(element) => find(element),
-            Signature::Structure(fields) => fields.iter().any(find),
+            Signature::Dict { key, value } => {
+                matches!(**key, Signature::F64) || keyed_by_doubles(value)
+            }
+            Signature::Array(element) => keyed_by_doubles(element),
+            Signature::Structure(fields) => fields.iter().any(keyed_by_doubles),
             _ => false,
         }
     }
-    interface
-        .signatures()
-        .find(|s| find(s))
-        .map(|s| format!("the type `{s}` (a dict keyed by doubles)"))
+    let methods = interface.methods.iter().find_map(|m| {
+        too_many("method", &m.name, "in-", m.inputs().count())
+            .or_else(|| too_many("method", &m.name, "out-", m.outputs().count()))
+    });
+    let signals =
+        || (interface.signals.iter()).find_map(|s| too_many("signal", &s.name, "", s.args.len()));
+    let doubles = || {
+        (interface.signatures().find(|s| keyed_by_doubles(s)))
+            .map(|s| format!("the type `{s}` (a dict keyed by doubles)"))
+    };
+    methods.or_else(signals).or_else(doubles)
 }
 
 /// The Rust type of `ty`, as source text.

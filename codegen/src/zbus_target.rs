@@ -15,6 +15,11 @@ pub(crate) const RUNTIME_REQUIREMENT: &str = "0.1";
 /// named: zbus's `#[zbus(header)]` and `#[zbus(signal_emitter)]`, and the call context.
 pub(crate) const ADAPTER_PARAMS: &[&str] = &["__zbus_header", "__zbus_emitter", "__zbus_call"];
 
+/// The most arguments that zbus carries one way in one message: its macros read and write a
+/// method's arguments and a signal's as one tuple, and serde's and zvariant's tuples stop at
+/// 16.
+pub(crate) const WIDEST_MESSAGE: usize = 16;
+
 /// The helper methods that zbus's `#[interface]` writes into the adapter for a property
 /// whose name in snake case is `stem`, which no other adapter method may be named.
 pub(crate) fn property_helpers(stem: &str) -> [String; 2] {
