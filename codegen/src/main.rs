@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use dbus_xml_codegen::compare::{self, Report};
+use dbus_xml_codegen::monitor::Monitor;
 use dbus_xml_codegen::policy::Policy;
 use dbus_xml_codegen::{Builder, Document, check};
 
@@ -129,6 +130,29 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Watch a bus and hold every message to and from the service to FILEs: calls, replies,
+    /// signals, PropertiesChanged, InterfacesAdded and GetManagedObjects.
+    ///
+    /// One line per violation (`FILE:LINE:COL: SENDER #SERIAL MESSAGE: WHAT`) as it is seen,
+    /// then a summary. Without COMMAND it watches until interrupted (Ctrl-C). With `--
+    /// COMMAND…` it runs COMMAND (a test suite) under the monitor, with
+    /// DBUS_SESSION_BUS_ADDRESS set to --address where given, and stops when it ends. Exit
+    /// codes: 0 nothing broken, 1 a violation or COMMAND failed, 2 a file or the bus could not
+    /// be read.
+    Monitor {
+        /// The introspection XML files of the service's interfaces.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Check only messages to and from this bus name (and each unique name that owns it)
+        /// [default: every message naming an interface of FILEs].
+        #[arg(long)]
+        dest: Option<String>,
+        #[command(flatten)]
+        bus: BusArgs,
+        /// The command to run under the monitor, after `--`.
+        #[arg(last = true, value_name = "COMMAND")]
+        command: Vec<OsString>,
+    },
     /// Print a Markdown reference for every interface in FILE.
     Doc {
         /// The introspection XML file.
@@ -182,6 +206,15 @@ impl BusArgs {
         };
         bus.build().await
     }
+
+    /// The chosen bus's address.
+    fn address(&self) -> zbus::Result<zbus::Address> {
+        match (&self.address, self.system) {
+            (Some(address), _) => address.parse(),
+            (None, true) => zbus::Address::system(),
+            (None, false) => zbus::Address::session(),
+        }
+    }
 }
 
 /// Runs `work` to its end on a runtime of its own.
@@ -194,7 +227,7 @@ fn block_on<T>(work: impl Future<Output = T>) -> T {
 }
 
 /// The verbs; anything else first on the command line is a file for `generate`.
-const VERBS: &[&str] = &["generate", "check", "diff", "doc", "help"];
+const VERBS: &[&str] = &["generate", "check", "diff", "monitor", "doc", "help"];
 
 fn main() -> ExitCode {
     let mut args: Vec<OsString> = std::env::args_os().collect();
@@ -336,6 +369,12 @@ fn main() -> ExitCode {
             });
             finish("diff", report, json, &|r: &Report| r.fails(forward))
         }
+        Command::Monitor {
+            files,
+            dest,
+            bus,
+            command,
+        } => monitor(&files, dest, &bus, &command),
         Command::Doc {
             file,
             released,
@@ -359,6 +398,57 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `monitor`: watches the bus until interrupted, or while `command` runs.
+fn monitor(files: &[PathBuf], dest: Option<String>, bus: &BusArgs, command: &[OsString]) -> ExitCode {
+    let stop = |error: &dyn std::fmt::Display| {
+        eprintln!("dbus-xml-codegen monitor: {error}");
+        ExitCode::from(2)
+    };
+    let contracts = match dbus_xml_codegen::contract::Contracts::read(files) {
+        Ok(contracts) => contracts,
+        Err(error) => return stop(&error),
+    };
+    let address = match bus.address() {
+        Ok(address) => address,
+        Err(error) => return stop(&format!("which bus: {error}")),
+    };
+    let run = block_on(async {
+        let running = Monitor::new(contracts, dest)
+            .start(&address)
+            .await?
+            .on_violation(|violation| print_out(&format!("{violation}\n")));
+        let work = async {
+            let Some((program, args)) = command.split_first() else {
+                return tokio::signal::ctrl_c()
+                    .await
+                    .map(|()| None)
+                    .map_err(|e| format!("cannot wait for Ctrl-C: {e}"));
+            };
+            let mut child = tokio::process::Command::new(program);
+            child.args(args);
+            if let Some(address) = &bus.address {
+                child.env("DBUS_SESSION_BUS_ADDRESS", address);
+            }
+            let status = child.status().await.map_err(|e| {
+                format!("cannot run {}: {e}", Path::new(program).display())
+            })?;
+            Ok(Some(status))
+        };
+        let (monitor, status) = running.stop_after(work).await?;
+        Ok::<_, Box<dyn std::error::Error>>((monitor, status?))
+    });
+    let (monitor, status) = match run {
+        Ok(run) => run,
+        Err(error) => return stop(&error),
+    };
+    print_out(&format!("{}\n", monitor.report().summary()));
+    let failed = status.filter(|status| !status.success());
+    if let Some(status) = failed {
+        eprintln!("dbus-xml-codegen monitor: the command failed ({status})");
+    }
+    ExitCode::from(u8::from(failed.is_some() || !monitor.report().violations.is_empty()))
 }
 
 /// The file at `path` as git has it at `revision`, in the repository that holds it.

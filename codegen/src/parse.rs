@@ -27,7 +27,15 @@ pub struct Document {
     sources: std::collections::HashMap<String, String>,
     /// What the file says in the Telepathy vocabulary (its named types).
     pub(crate) telepathy: crate::telepathy::Telepathy,
+    /// Where each interface and member starts (the first of overloads).
+    locations: Locations,
+    /// The file's path, as the errors and warnings give it.
+    path: std::path::PathBuf,
 }
+
+/// Where each interface and member of a file starts, for messages that point into the file.
+/// Kept beside the wire tree, whose equality (what `compare` tests) knows nothing of lines.
+pub(crate) type Locations = std::collections::HashMap<DocTarget, Location>;
 
 /// Something in a document that was ignored (an element from another vocabulary, or a
 /// Telepathy type that could not be read), with where it is.
@@ -60,7 +68,7 @@ impl Document {
     pub fn parse(path: impl AsRef<Path>, xml: &str) -> Result<Self, Error> {
         let path = path.as_ref();
         let xml = &*expand_internal_entities(xml);
-        let docs = Scanner::new(path, xml).scan()?;
+        let (docs, locations) = Scanner::new(path, xml).scan()?;
         let (node, warnings) =
             Node::from_reader_with_warnings(xml.as_bytes()).map_err(|error| match error {
                 zbus_xml::Error::Xml(xml_error) => Error::Xml {
@@ -109,7 +117,19 @@ impl Document {
             warnings,
             sources: crate::source::interface_sources(xml),
             telepathy,
+            locations,
+            path: path.to_owned(),
         })
+    }
+
+    /// Where the file declares `target` (an interface, or a member of one): its line and
+    /// column, else the file alone.
+    pub(crate) fn location(&self, target: &DocTarget) -> Location {
+        self.locations
+            .get(target)
+            .or_else(|| self.locations.get(&DocTarget::interface(&target.interface)))
+            .cloned()
+            .unwrap_or_else(|| Location::file(&self.path))
     }
 
     /// The `<interface>` element `name` as the file has it (with the comment right before it),
@@ -242,6 +262,7 @@ struct Scanner<'x> {
     /// The last comment, until the element it documents starts.
     pending_comment: Option<String>,
     docs: Docs,
+    locations: Locations,
 }
 
 impl<'x> Scanner<'x> {
@@ -252,10 +273,11 @@ impl<'x> Scanner<'x> {
             stack: Vec::new(),
             pending_comment: None,
             docs: Docs::default(),
+            locations: Locations::new(),
         }
     }
 
-    fn scan(mut self) -> Result<Docs, Error> {
+    fn scan(mut self) -> Result<(Docs, Locations), Error> {
         let mut reader = Reader::from_str(self.xml);
         loop {
             let position = reader.buffer_position() as usize;
@@ -296,7 +318,7 @@ impl<'x> Scanner<'x> {
                         self.pending_comment = Some(text.decode().unwrap_or_default().into_owned());
                     }
                 }
-                Event::Eof => return Ok(self.docs),
+                Event::Eof => return Ok((self.docs, self.locations)),
                 Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
             }
         }
@@ -338,6 +360,15 @@ impl<'x> Scanner<'x> {
         }
     }
 
+    /// The frame of an interface or member that starts at `position`, recorded where it is
+    /// (the first of overloads).
+    fn located(&mut self, target: DocTarget, position: usize) -> Frame {
+        self.locations
+            .entry(target.clone())
+            .or_insert_with(|| Location::at(self.path, self.xml, position));
+        Frame::Documented(target)
+    }
+
     /// Checks an opening element and says what it is.
     fn open(&mut self, element: &BytesStart<'_>, position: usize) -> Result<Frame, Error> {
         let comment = self.pending_comment.take();
@@ -359,7 +390,7 @@ impl<'x> Scanner<'x> {
         let frame = match qname.as_str() {
             "interface" => {
                 let name = checker.name(|n| InterfaceName::try_from(n).map(drop))?;
-                Frame::Documented(DocTarget::interface(&name))
+                self.located(DocTarget::interface(&name), position)
             }
             "method" | "signal" | "property" => {
                 let kind = match qname.as_str() {
@@ -385,7 +416,7 @@ impl<'x> Scanner<'x> {
                     checker.signature()?;
                     checker.one_of("access", &["read", "write", "readwrite"], true)?;
                 }
-                Frame::Documented(DocTarget::member(&interface, kind, &name))
+                self.located(DocTarget::member(&interface, kind, &name), position)
             }
             "arg" => {
                 checker.signature()?;
