@@ -313,10 +313,12 @@ impl Contracts {
             Reply::Properties(interface) => {
                 match body.deserialize::<HashMap<String, OwnedVariant>>() {
                     Ok(values) => self.values(&what, interface, &values, out),
-                    Err(_) => out.push(what.violation(
-                        format!("returns ({sent}), not a{{sv}}"),
-                        &expected.declared,
-                    )),
+                    Err(_) => {
+                        out.push(what.violation(
+                            format!("returns ({sent}), not a{{sv}}"),
+                            &expected.declared,
+                        ))
+                    }
                 }
             }
             Reply::ManagedObjects => {
@@ -367,8 +369,11 @@ impl Contracts {
                         what.violation(format!("{interface} has no signal {member}"), &location),
                     ),
                     Some(signal) => {
-                        let types: String =
-                            signal.args.iter().map(|a| a.signature.to_string()).collect();
+                        let types: String = signal
+                            .args
+                            .iter()
+                            .map(|a| a.signature.to_string())
+                            .collect();
                         if types != sent {
                             out.push(what.violation(
                                 format!("arguments ({sent}), where the file declares ({types})"),

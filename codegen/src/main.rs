@@ -401,7 +401,12 @@ fn main() -> ExitCode {
 }
 
 /// `monitor`: watches the bus until interrupted, or while `command` runs.
-fn monitor(files: &[PathBuf], dest: Option<String>, bus: &BusArgs, command: &[OsString]) -> ExitCode {
+fn monitor(
+    files: &[PathBuf],
+    dest: Option<String>,
+    bus: &BusArgs,
+    command: &[OsString],
+) -> ExitCode {
     let stop = |error: &dyn std::fmt::Display| {
         eprintln!("dbus-xml-codegen monitor: {error}");
         ExitCode::from(2)
@@ -431,9 +436,10 @@ fn monitor(files: &[PathBuf], dest: Option<String>, bus: &BusArgs, command: &[Os
             if let Some(address) = &bus.address {
                 child.env("DBUS_SESSION_BUS_ADDRESS", address);
             }
-            let status = child.status().await.map_err(|e| {
-                format!("cannot run {}: {e}", Path::new(program).display())
-            })?;
+            let status = child
+                .status()
+                .await
+                .map_err(|e| format!("cannot run {}: {e}", Path::new(program).display()))?;
             Ok(Some(status))
         };
         let (monitor, status) = running.stop_after(work).await?;
@@ -448,7 +454,9 @@ fn monitor(files: &[PathBuf], dest: Option<String>, bus: &BusArgs, command: &[Os
     if let Some(status) = failed {
         eprintln!("dbus-xml-codegen monitor: the command failed ({status})");
     }
-    ExitCode::from(u8::from(failed.is_some() || !monitor.report().violations.is_empty()))
+    ExitCode::from(u8::from(
+        failed.is_some() || !monitor.report().violations.is_empty(),
+    ))
 }
 
 /// The file at `path` as git has it at `revision`, in the repository that holds it.

@@ -11,8 +11,9 @@
 //! let running = Monitor::new(contracts, Some("com.example.Thing".into()))
 //!     .start(&"unix:path=/tmp/test-bus".parse()?)
 //!     .await?;
-//! // … run the client or service under test, then:
-//! let (_monitor, report) = running.stop_after(async {}).await?;
+//! // Checks every message while the client or service under test runs:
+//! let (monitor, ()) = running.stop_after(async { /* the test */ }).await?;
+//! let report = monitor.report();
 //! assert!(report.violations.is_empty(), "{report}");
 //! # Ok(())
 //! # }
@@ -119,7 +120,11 @@ impl Monitor {
     /// A monitor of `contracts`; with `dest`, of the messages to and from that bus name alone
     /// (else of every message that names an interface the files declare).
     pub fn new(contracts: Contracts, dest: Option<String>) -> Self {
-        let owners = dest.iter().filter(|d| d.starts_with(':')).cloned().collect();
+        let owners = dest
+            .iter()
+            .filter(|d| d.starts_with(':'))
+            .cloned()
+            .collect();
         Self {
             contracts,
             dest,
@@ -203,7 +208,10 @@ impl Monitor {
         if self.dest.is_some() && !self.owners.contains(&sender) {
             return;
         }
-        let interface = header.interface().map(|i| i.to_string()).unwrap_or_default();
+        let interface = header
+            .interface()
+            .map(|i| i.to_string())
+            .unwrap_or_default();
         let standard = interface.starts_with("org.freedesktop.DBus.");
         if standard || self.contracts.declares(&interface) {
             self.report.checked.signals += 1;
@@ -270,8 +278,11 @@ pub struct Running {
     marker: Connection,
     monitor: Monitor,
     /// Told of each violation as it is found.
-    live: Option<Box<dyn FnMut(&Violation) + Send>>,
+    live: Option<Live>,
 }
+
+/// What is told of each violation as it is found.
+type Live = Box<dyn FnMut(&Violation) + Send>;
 
 /// How long a monitor waits for the bus's answer to its end marker.
 pub const MARKER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -317,12 +328,12 @@ impl Running {
         let own_name = marker.unique_name().map(|n| n.to_string());
         let mut answer: std::pin::Pin<Box<dyn Future<Output = zbus::Result<Message>> + Send>> =
             Box::pin(marker.call_method(
-            Some(BUS),
-            "/org/freedesktop/DBus",
-            Some(BUS),
-            "GetId",
-            &(),
-        ));
+                Some(BUS),
+                "/org/freedesktop/DBus",
+                Some(BUS),
+                "GetId",
+                &(),
+            ));
         loop {
             // Once answered, the bus has queued its copy of the answer to the monitor too.
             match self.next_or(&mut answer).await {
@@ -354,7 +365,7 @@ impl Running {
             Some(Ok(message)) => {
                 let found = self.monitor.observe(&message);
                 if let Some(live) = &mut self.live {
-                    found.iter().for_each(|v| live(v));
+                    found.iter().for_each(live);
                 }
                 Ok(())
             }
