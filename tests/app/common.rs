@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use dbus_xml_codegen::contract::Contracts;
+use dbus_xml_codegen::monitor::{Monitor, MonitorError};
 use random_data::{RandomDataProxy, SERVICE_NAME};
 
 pub(crate) use test_bus::WAIT;
@@ -14,6 +16,15 @@ pub(crate) const TEST_BIT_INTERVAL: &str = "10ms";
 /// A private bus (the workspace's shared `test-bus`), with the app's service and client on it.
 pub(crate) struct PrivateBus {
     bus: test_bus::PrivateBus,
+    /// The toolkit's `monitor` of this bus, where the test watches its traffic.
+    watched: Option<Watched>,
+}
+
+/// A monitor holding every message to and from the service to the app's XML, running until
+/// [`PrivateBus::assert_contract_kept`] stops it.
+struct Watched {
+    stop: tokio::sync::oneshot::Sender<()>,
+    monitor: tokio::task::JoinHandle<Result<Monitor, MonitorError>>,
 }
 
 impl PrivateBus {
@@ -44,9 +55,48 @@ impl PrivateBus {
         Self::from(test_bus::PrivateBus::with_config(config))
     }
 
+    /// Like [`PrivateBus::start`], with every message to and from the service held to the
+    /// app's XML by the toolkit's monitor, until [`PrivateBus::assert_contract_kept`].
+    pub(crate) async fn start_watched() -> Self {
+        let mut bus = Self::start().await;
+        let xml = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/interfaces/com.larry_price.test.RandomData.xml"
+        );
+        let contracts = Contracts::read([xml]).expect("the app's XML reads");
+        let address = bus.address().parse().expect("a bus address");
+        let running = Monitor::new(contracts, Some(SERVICE_NAME.to_owned()))
+            .start(&address)
+            .await
+            .expect("the bus takes a monitor");
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let monitor = tokio::spawn(async move {
+            let (monitor, _) = running.stop_after(stopped).await?;
+            Ok(monitor)
+        });
+        bus.watched = Some(Watched { stop, monitor });
+        bus
+    }
+
+    /// Stops the monitor that [`PrivateBus::start_watched`] started, and checks that the
+    /// traffic it saw kept the app's XML (and that there was some).
+    pub(crate) async fn assert_contract_kept(&mut self) {
+        let Watched { stop, monitor } = self.watched.take().expect("a watched bus");
+        stop.send(()).expect("the monitor is running");
+        let monitor = tokio::time::timeout(WAIT, monitor)
+            .await
+            .expect("the monitor stops within WAIT (it waits for the bus's answer to GetId)")
+            .expect("the monitor's task ends")
+            .expect("the monitor watched to the end");
+        let report = monitor.report();
+        assert!(report.violations.is_empty(), "{report}");
+        assert!(report.checked.calls > 0, "no call was checked: {report}");
+    }
+
     fn from(started: std::io::Result<test_bus::PrivateBus>) -> Self {
         Self {
             bus: started.expect("a private dbus-daemon starts"),
+            watched: None,
         }
     }
 

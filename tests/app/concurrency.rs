@@ -58,7 +58,7 @@ async fn one_client(proxy: RandomDataProxy<'static>) -> Seen {
 
 #[tokio::test]
 async fn a_hundred_concurrent_slow_requests_each_get_their_own_result_once() {
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _service = bus.start_service().await;
     let total = CLIENTS * REQUESTS_PER_CLIENT;
 
@@ -92,6 +92,7 @@ async fn a_hundred_concurrent_slow_requests_each_get_their_own_result_once() {
         );
         assert!(per_id.keys().all(|id| client.own_ids.contains(*id)));
     }
+    bus.assert_contract_kept().await;
 }
 
 /// A stand-in service that answers every slow request with the id `mine`, then emits a result
@@ -130,7 +131,7 @@ impl RandomData for Impostor {
 
 #[tokio::test]
 async fn the_client_takes_only_the_result_with_its_own_id() {
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _impostor = zbus::connection::Builder::address(bus.address())
         .name(SERVICE_NAME)
         .serve_at(OBJECT_PATH, RandomDataServer::new(Impostor))
@@ -140,11 +141,12 @@ async fn the_client_takes_only_the_result_with_its_own_id() {
 
     let output = bus.run_client(&["8", "--slow", "--timeout", "10s"]).await;
     assert_eq!(printed_number(&output).to_string(), "42");
+    bus.assert_contract_kept().await;
 }
 
 #[tokio::test]
 async fn a_third_client_observes_no_result_of_others() {
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _service = bus.start_service().await;
     let observer = bus.proxy().await;
     let mut observed = observer.receive_slow_result().await.unwrap();
@@ -163,4 +165,5 @@ async fn a_third_client_observes_no_result_of_others() {
         leaked.is_err(),
         "the observer received another caller's result"
     );
+    bus.assert_contract_kept().await;
 }

@@ -11,7 +11,7 @@ use num_bigint::BigUint;
 
 #[tokio::test]
 async fn quick_numbers_have_the_requested_width() {
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _service = bus.start_service().await;
     let proxy = bus.proxy().await;
 
@@ -31,11 +31,12 @@ async fn quick_numbers_have_the_requested_width() {
             "no draw of {bits} bits used the top bit"
         );
     }
+    bus.assert_contract_kept().await;
 }
 
 #[tokio::test]
 async fn slow_result_carries_the_returned_id_after_one_tick_per_bit() {
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _service = bus.start_service().await;
     let proxy = bus.proxy().await;
 
@@ -53,11 +54,12 @@ async fn slow_result_carries_the_returned_id_after_one_tick_per_bit() {
     assert!(fits(&number, 12));
     // 12 bits at the tests' 10 ms tick.
     assert!(started.elapsed() >= Duration::from_millis(120));
+    bus.assert_contract_kept().await;
 }
 
 #[tokio::test]
 async fn request_ids_are_unique() {
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _service = bus.start_service().await;
     let proxy = bus.proxy().await;
 
@@ -65,27 +67,30 @@ async fn request_ids_are_unique() {
     for _ in 0..50 {
         assert!(ids.insert(proxy.slow(1).await.unwrap()), "an id came twice");
     }
+    bus.assert_contract_kept().await;
 }
 
 #[tokio::test]
 async fn client_prints_a_quick_number() {
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _service = bus.start_service().await;
 
     assert!(fits(&printed_number(&bus.run_client(&["100"]).await), 100));
     // BITS defaults to 16.
     assert!(fits(&printed_number(&bus.run_client(&[]).await), 16));
+    bus.assert_contract_kept().await;
 }
 
 #[tokio::test]
 async fn client_prints_a_slow_number() {
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _service = bus.start_service().await;
 
     for flag in ["--slow", "-s"] {
         let output = bus.run_client(&["10", flag, "--timeout", "15s"]).await;
         assert!(fits(&printed_number(&output), 10));
     }
+    bus.assert_contract_kept().await;
 }
 
 #[tokio::test]
@@ -102,7 +107,7 @@ async fn client_without_a_service_says_so_and_exits_2() {
 
 #[tokio::test]
 async fn client_gives_up_on_a_slow_request_at_its_timeout() {
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _service = bus.start_service().await;
 
     // 200 bits take 2 s at the tests' tick; the client waits 300 ms.
@@ -113,4 +118,5 @@ async fn client_gives_up_on_a_slow_request_at_its_timeout() {
     assert_eq!(output.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no result for request"));
     assert!(started.elapsed() < Duration::from_secs(2));
+    bus.assert_contract_kept().await;
 }

@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 
 #[tokio::test]
 async fn slow_with_progress_reports_every_bit_before_the_result() {
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _service = bus.start_service().await;
     let proxy = bus.proxy().await;
     let mut steps = proxy.receive_slow_progress().await.unwrap();
@@ -40,6 +40,7 @@ async fn slow_with_progress_reports_every_bit_before_the_result() {
         .unwrap();
     let extra = tokio::time::timeout(std::time::Duration::from_millis(200), steps.next()).await;
     assert!(extra.is_err(), "slow sent progress");
+    bus.assert_contract_kept().await;
 }
 
 #[tokio::test]
@@ -67,7 +68,7 @@ async fn the_tick_is_a_read_only_property() {
 
 #[tokio::test]
 async fn json_output_carries_the_number_and_the_request_id() {
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _service = bus.start_service().await;
 
     let quick = bus.run_client(&["40", "--json"]).await;
@@ -86,11 +87,12 @@ async fn json_output_carries_the_number_and_the_request_id() {
     );
     let number: num_bigint::BigUint = value["number"].as_str().unwrap().parse().unwrap();
     assert!(fits(&number, 5));
+    bus.assert_contract_kept().await;
 }
 
 #[tokio::test]
 async fn piped_slow_output_is_quiet_and_a_terminal_gets_a_progress_bar() {
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _service = bus.start_service().await;
 
     let piped = bus.run_client(&["8", "--slow"]).await;
@@ -114,4 +116,5 @@ async fn piped_slow_output_is_quiet_and_a_terminal_gets_a_progress_bar() {
     assert!(on_terminal.status.success(), "{drawn}");
     assert!(drawn.contains("/20 bits"), "no progress bar in {drawn:?}");
     assert!(drawn.contains("Your random number is: "), "{drawn:?}");
+    bus.assert_contract_kept().await;
 }

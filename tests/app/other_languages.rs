@@ -26,7 +26,7 @@ async fn a_c_client_on_gdbus_codegen_bindings_calls_quick_and_slow() {
     let built = run_with_timeout(build).await;
     assert!(built.status.success(), "{built:?}");
 
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _service = bus.start_service().await;
     let client = out_dir.path().join("random-data-c");
     for (args, bits) in [(&["24"][..], 24), (&["7", "--slow"][..], 7)] {
@@ -43,11 +43,12 @@ async fn a_c_client_on_gdbus_codegen_bindings_calls_quick_and_slow() {
     let refused = run_with_timeout(c).await;
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("bits must be between 1 and 4096"));
+    bus.assert_contract_kept().await;
 }
 
 #[tokio::test]
 async fn a_python_client_with_a_proxy_built_from_the_xml_calls_quick_and_slow() {
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _service = bus.start_service().await;
     for (args, bits) in [(&["33"][..], 33), (&["5", "--slow"][..], 5)] {
         let mut python = debian_python(&[PYGOBJECT]);
@@ -63,4 +64,5 @@ async fn a_python_client_with_a_proxy_built_from_the_xml_calls_quick_and_slow() 
             "{args:?}"
         );
     }
+    bus.assert_contract_kept().await;
 }

@@ -22,7 +22,7 @@ const ROUNDS: usize = 20;
 
 #[tokio::test]
 async fn replies_to_pipelined_quick_calls_keep_their_order() {
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _service = bus.start_service().await;
     let connection = bus.connect().await;
     let mut replies = zbus::MessageStream::from(&connection);
@@ -34,6 +34,7 @@ async fn replies_to_pipelined_quick_calls_keep_their_order() {
         "{ROUNDS} rounds of {CALLS} pipelined calls: {overtaken} replies overtook an earlier one"
     );
     assert_eq!(overtaken, 0, "replies came back out of order");
+    bus.assert_contract_kept().await;
 }
 
 /// Sends `CALLS` quick calls at once and reads their replies; returns how many replies came
@@ -78,7 +79,7 @@ async fn pipelined_round(
 /// the answer waited behind the queue and the calls failed after 25 s.
 #[tokio::test]
 async fn pipelined_slow_calls_from_new_callers_all_start() {
-    let bus = PrivateBus::start().await;
+    let mut bus = PrivateBus::start_watched().await;
     let _service = bus.start_service().await;
     let mut calls = tokio::task::JoinSet::new();
     for _ in 0..8 {
@@ -98,4 +99,5 @@ async fn pipelined_slow_calls_from_new_callers_all_start() {
         "{:?}",
         ids.iter().find(|id| id.is_err())
     );
+    bus.assert_contract_kept().await;
 }
