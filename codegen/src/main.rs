@@ -424,6 +424,9 @@ fn monitor(
             .start(&address)
             .await?
             .on_violation(|violation| print_out(&format!("{violation}\n")));
+        if command.is_empty() {
+            eprintln!("dbus-xml-codegen monitor: watching {address} until Ctrl-C");
+        }
         let work = async {
             let Some((program, args)) = command.split_first() else {
                 return tokio::signal::ctrl_c()

@@ -3,7 +3,8 @@
 //! NetworkManager serves them (the manager object and two devices, each `Device` plus
 //! `Device.Wired` or `Device.Statistics`, under one ObjectManager at `/org/freedesktop`), and
 //! followed while objects come and go by the generated `watch` (every interface typed, none
-//! `Other`) and by GDBus's `Gio.DBusObjectManagerClient`.
+//! `Other`) and by GDBus's `Gio.DBusObjectManagerClient`; the toolkit's `monitor` finds that
+//! all of that traffic keeps the files.
 
 mod support;
 
@@ -288,6 +289,8 @@ futures-util = { version = "0.3", default-features = false }
     let binary = krate.binary("network-manager-tree");
 
     let bus = test_bus::PrivateBus::open(None).expect("a private bus");
+    let monitor =
+        support::Monitored::start(&files, "org.freedesktop.NetworkManager", bus.address());
     let mut service = Running::start(
         Command::new(&binary).args([bus.address(), "serve"]),
         "the service",
@@ -366,4 +369,18 @@ futures-util = { version = "0.3", default-features = false }
         gdbus.next("device 2 removed"),
         "object-removed /org/freedesktop/NetworkManager/Devices/2"
     );
+
+    // All that traffic (GetManagedObjects, InterfacesAdded, GetAll, Get, from zbus and GDBus
+    // clients) kept NetworkManager's own files.
+    let (code, printed) = monitor.finish();
+    let summary = printed.lines().last().unwrap_or_default();
+    assert!(summary.starts_with("0 violations in "), "{printed}");
+    let calls: usize = summary["0 violations in ".len()..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a count of calls");
+    assert!(calls > 0, "{printed}");
+    assert_eq!(code, Some(0), "{printed}");
+    eprintln!("the monitor of the tree: {summary}");
 }

@@ -376,3 +376,55 @@ pub(crate) fn corpus() -> Vec<PathBuf> {
     files.extend(fixtures);
     files
 }
+
+/// `dbus-xml-codegen monitor FILES --dest NAME --address ADDR`, the command as users run it,
+/// watching a test's bus until [`Monitored::finish`] interrupts it.
+pub(crate) struct Monitored {
+    child: std::process::Child,
+}
+
+impl Monitored {
+    /// Starts the monitor and waits until it watches (it says so on stderr).
+    pub(crate) fn start(files: &[PathBuf], dest: &str, address: &str) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dbus-xml-codegen"))
+            .arg("monitor")
+            .args(files)
+            .args(["--dest", dest, "--address", address])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("dbus-xml-codegen monitor starts");
+        let stderr = test_bus::Lines::of(child.stderr.take().expect("piped stderr"));
+        let said = stderr.next_before(Instant::now() + test_bus::WAIT);
+        assert!(
+            said.as_deref().is_some_and(|s| s.contains("watching")),
+            "the monitor did not say it watches within {:?} (it said {said:?}; is the bus up?)",
+            test_bus::WAIT
+        );
+        Self { child }
+    }
+
+    /// Interrupts the monitor (as Ctrl-C does) and returns its exit code and what it printed.
+    pub(crate) fn finish(mut self) -> (Option<i32>, String) {
+        let interrupted = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(interrupted.success());
+        let stdout = self.child.stdout.take().expect("piped stdout");
+        let lines = test_bus::Lines::of(stdout);
+        let deadline = Instant::now() + test_bus::WAIT;
+        let mut printed = String::new();
+        while let Some(line) = lines.next_before(deadline) {
+            printed.push_str(&line);
+            printed.push('\n');
+        }
+        let code = self.child.try_wait().ok().flatten().and_then(|s| s.code());
+        let code = code.or_else(|| {
+            std::thread::sleep(Duration::from_millis(100));
+            let _ = self.child.kill();
+            self.child.wait().ok().and_then(|s| s.code())
+        });
+        (code, printed)
+    }
+}
