@@ -108,7 +108,7 @@ impl Contracts {
     }
 
     /// The declaration of the interface `name`, with its document.
-    fn interface(&self, name: &str) -> Option<(&Document, &Interface)> {
+    pub(crate) fn interface(&self, name: &str) -> Option<(&Document, &Interface)> {
         let &(d, i) = self.index.get(name)?;
         let document = &self.documents[d];
         Some((document, document.root().all_interfaces()[i]))

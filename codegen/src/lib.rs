@@ -56,6 +56,8 @@ mod error;
 mod file_model;
 mod forwarding;
 mod generate;
+#[cfg(feature = "mock")]
+pub mod mock;
 mod model;
 pub mod monitor;
 mod named;

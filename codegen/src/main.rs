@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use dbus_xml_codegen::compare::{self, Report};
+use dbus_xml_codegen::mock::Mock;
 use dbus_xml_codegen::monitor::Monitor;
 use dbus_xml_codegen::policy::Policy;
 use dbus_xml_codegen::{Builder, Document, check};
@@ -153,6 +154,31 @@ enum Command {
         #[arg(last = true, value_name = "COMMAND")]
         command: Vec<OsString>,
     },
+    /// Serve a mock of the service that FILEs describe: every object of every file, with
+    /// properties at their types' defaults (or from --values), methods answering default
+    /// out-values (or scripted replies and errors), and the control interface
+    /// org.freedesktop.DBus.Mock (python-dbusmock's) at every object.
+    ///
+    /// Runs until interrupted (Ctrl-C). Exit codes: 0 stopped, 2 a file or the values could
+    /// not be read, or the bus refused the name.
+    Mock {
+        /// The introspection XML files of the service's interfaces.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The bus name to own.
+        #[arg(long)]
+        dest: String,
+        /// Serve every file's root node at this object path [default: each file's root
+        /// `<node name>`].
+        #[arg(long)]
+        path: Option<String>,
+        /// A JSON file of values: `{PATH: {INTERFACE: {"properties": {NAME: VALUE},
+        /// "methods": {NAME: {"reply": [VALUE…]} | {"error": NAME, "message": TEXT}}}}}`.
+        #[arg(long, value_name = "FILE")]
+        values: Option<PathBuf>,
+        #[command(flatten)]
+        bus: BusArgs,
+    },
     /// Print a Markdown reference for every interface in FILE.
     Doc {
         /// The introspection XML file.
@@ -227,7 +253,9 @@ fn block_on<T>(work: impl Future<Output = T>) -> T {
 }
 
 /// The verbs; anything else first on the command line is a file for `generate`.
-const VERBS: &[&str] = &["generate", "check", "diff", "monitor", "doc", "help"];
+const VERBS: &[&str] = &[
+    "generate", "check", "diff", "monitor", "mock", "doc", "help",
+];
 
 fn main() -> ExitCode {
     let mut args: Vec<OsString> = std::env::args_os().collect();
@@ -375,6 +403,13 @@ fn main() -> ExitCode {
             bus,
             command,
         } => monitor(&files, dest, &bus, &command),
+        Command::Mock {
+            files,
+            dest,
+            path,
+            values,
+            bus,
+        } => mock(&files, &dest, path.as_deref(), values.as_deref(), &bus),
         Command::Doc {
             file,
             released,
@@ -460,6 +495,59 @@ fn monitor(
     ExitCode::from(u8::from(
         failed.is_some() || !monitor.report().violations.is_empty(),
     ))
+}
+
+/// `mock`: serves the files' mock under `dest` until interrupted.
+fn mock(
+    files: &[PathBuf],
+    dest: &str,
+    path: Option<&str>,
+    values: Option<&Path>,
+    bus: &BusArgs,
+) -> ExitCode {
+    let made = Mock::read(files, path).and_then(|mock| match values {
+        Some(values) => mock.values_file(values),
+        None => Ok(mock),
+    });
+    let mock = match made {
+        Ok(mock) => mock,
+        Err(error) => {
+            eprintln!("dbus-xml-codegen mock: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let paths = mock.object_paths();
+    let served = block_on(async {
+        let connection = bus.connect().await?;
+        let (_handle, serving) = mock.serve(&connection);
+        let serving = tokio::spawn(serving);
+        zbus::fdo::DBusProxy::new(&connection)
+            .await?
+            .request_name(dest.try_into()?, zbus::fdo::RequestNameFlags::DO_NOT_QUEUE)
+            .await
+            .map_err(zbus::Error::from)
+            .and_then(|reply| match reply {
+                zbus::fdo::RequestNameReply::PrimaryOwner => Ok(()),
+                _ => Err(zbus::Error::NameTaken),
+            })
+            .map_err(|e| format!("cannot own {dest}: {e}"))?;
+        eprintln!(
+            "dbus-xml-codegen mock: serving {dest} ({}) until Ctrl-C",
+            paths.join(", ")
+        );
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = serving => {}
+        }
+        Ok::<_, Box<dyn std::error::Error>>(())
+    });
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("dbus-xml-codegen mock: {error}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// The file at `path` as git has it at `revision`, in the repository that holds it.

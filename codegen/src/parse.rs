@@ -144,6 +144,11 @@ impl Document {
         &self.root
     }
 
+    /// The file's path, as errors name it.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// What the parser ignored.
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
