@@ -519,18 +519,9 @@ fn mock(
     let paths = mock.object_paths();
     let served = block_on(async {
         let connection = bus.connect().await?;
-        let (_handle, serving) = mock.serve(&connection);
+        let (handle, serving) = mock.serve(&connection);
         let serving = tokio::spawn(serving);
-        zbus::fdo::DBusProxy::new(&connection)
-            .await?
-            .request_name(dest.try_into()?, zbus::fdo::RequestNameFlags::DO_NOT_QUEUE)
-            .await
-            .map_err(zbus::Error::from)
-            .and_then(|reply| match reply {
-                zbus::fdo::RequestNameReply::PrimaryOwner => Ok(()),
-                _ => Err(zbus::Error::NameTaken),
-            })
-            .map_err(|e| format!("cannot own {dest}: {e}"))?;
+        handle.request_name(dest).await?;
         eprintln!(
             "dbus-xml-codegen mock: serving {dest} ({}) until Ctrl-C",
             paths.join(", ")

@@ -16,6 +16,7 @@ mod fuzz_arguments;
 mod hardening;
 mod install;
 mod logging;
+mod mock;
 mod other_languages;
 mod pipelining;
 mod randomness;

@@ -19,7 +19,7 @@
 //!     .values(r#"{"/com/example/Thing": {"com.example.Thing": {"properties": {"Count": 3}}}}"#)?
 //!     .serve(&connection);
 //! tokio::spawn(serving);
-//! connection.request_name("com.example.Thing").await?;
+//! mock.request_name("com.example.Thing").await?;
 //! // … run the client under test, then read what it called:
 //! for call in mock.calls() {
 //!     println!("{} called {}.{}", call.sender, call.interface, call.member);
@@ -90,6 +90,9 @@ pub enum MockError {
         /// Why.
         message: String,
     },
+    /// Someone else owns the bus name asked for.
+    #[error("{0} is owned by another connection already")]
+    NameTaken(String),
     /// The bus refused a message.
     #[error("the bus: {0}")]
     Bus(#[from] zbus::Error),
@@ -308,6 +311,21 @@ impl MockHandle {
     pub async fn remove_object(&self, path: &str) -> Result<(), MockError> {
         self.change(|_, state, emit| control::remove_object(state, path, emit))
             .await
+    }
+
+    /// Takes the bus name `name` for the mock (refused where someone owns it already).
+    pub async fn request_name(&self, name: &str) -> Result<(), MockError> {
+        let name = zbus::names::WellKnownName::try_from(name).map_err(zbus::Error::from)?;
+        let reply = zbus::fdo::DBusProxy::new(&self.connection)
+            .await?
+            .request_name(name.clone(), zbus::fdo::RequestNameFlags::DO_NOT_QUEUE)
+            .await
+            .map_err(zbus::Error::from)?;
+        match reply {
+            zbus::fdo::RequestNameReply::PrimaryOwner
+            | zbus::fdo::RequestNameReply::AlreadyOwner => Ok(()),
+            _ => Err(MockError::NameTaken(name.to_string())),
+        }
     }
 
     /// The calls of declared methods it was sent, in order.
