@@ -21,12 +21,15 @@
 use crate::annotations::{Annotations, DEPRECATED, EMITS_CHANGED, EmitsChanged, NO_REPLY};
 use crate::wire::{Access, Arg, Direction, Interface, Node, Property};
 
-/// Interfaces that bus libraries (zbus, GDBus, dbus-python, sd-bus) add to every object.
+/// Interfaces that bus libraries (zbus, GDBus, dbus-python, sd-bus) add to every object, and
+/// mocks (python-dbusmock, `dbus-xml-codegen mock`) their control interface.
 pub const STANDARD_INTERFACES: &[&str] = &[
     "org.freedesktop.DBus.Introspectable",
     "org.freedesktop.DBus.Peer",
     "org.freedesktop.DBus.Properties",
     "org.freedesktop.DBus.ObjectManager",
+    // The control interface of mocks (python-dbusmock's, and `dbus-xml-codegen mock`'s).
+    "org.freedesktop.DBus.Mock",
 ];
 
 pub use crate::report::{Class, Difference, Report, Waiver};

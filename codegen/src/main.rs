@@ -176,6 +176,10 @@ enum Command {
         /// "methods": {NAME: {"reply": [VALUE…]} | {"error": NAME, "message": TEXT}}}}}`.
         #[arg(long, value_name = "FILE")]
         values: Option<PathBuf>,
+        /// Serve org.freedesktop.DBus.ObjectManager at this path [default: a file's root,
+        /// where the file declares it or has more than one object].
+        #[arg(long, value_name = "PATH")]
+        object_manager: Option<String>,
         #[command(flatten)]
         bus: BusArgs,
     },
@@ -408,8 +412,16 @@ fn main() -> ExitCode {
             dest,
             path,
             values,
+            object_manager,
             bus,
-        } => mock(&files, &dest, path.as_deref(), values.as_deref(), &bus),
+        } => {
+            let settings = MockSettings {
+                path: path.as_deref(),
+                values: values.as_deref(),
+                object_manager: object_manager.as_deref(),
+            };
+            mock(&files, &dest, settings, &bus)
+        }
         Command::Doc {
             file,
             released,
@@ -497,17 +509,24 @@ fn monitor(
     ))
 }
 
+/// How `mock` makes its mock.
+struct MockSettings<'a> {
+    path: Option<&'a str>,
+    values: Option<&'a Path>,
+    object_manager: Option<&'a str>,
+}
+
 /// `mock`: serves the files' mock under `dest` until interrupted.
-fn mock(
-    files: &[PathBuf],
-    dest: &str,
-    path: Option<&str>,
-    values: Option<&Path>,
-    bus: &BusArgs,
-) -> ExitCode {
-    let made = Mock::read(files, path).and_then(|mock| match values {
-        Some(values) => mock.values_file(values),
-        None => Ok(mock),
+fn mock(files: &[PathBuf], dest: &str, settings: MockSettings<'_>, bus: &BusArgs) -> ExitCode {
+    let made = Mock::read(files, settings.path).and_then(|mock| {
+        let mock = match settings.object_manager {
+            Some(path) => mock.object_manager(path),
+            None => mock,
+        };
+        match settings.values {
+            Some(values) => mock.values_file(values),
+            None => Ok(mock),
+        }
     });
     let mock = match made {
         Ok(mock) => mock,

@@ -13,6 +13,53 @@ use super::Shared;
 use super::dispatch::{Failure, Handled, below, expect, interfaces_of, reply_with};
 use super::state::{Script, Served, State};
 
+/// The control interface's XML, which introspection lists (so that `gdbus call` and `busctl`
+/// know its types; `check` counts it among the standard interfaces).
+pub(crate) const XML: &str = r#"  <interface name="org.freedesktop.DBus.Mock">
+    <method name="AddObject">
+      <arg name="path" type="s" direction="in"/>
+      <arg name="interface" type="s" direction="in"/>
+      <arg name="properties" type="a{sv}" direction="in"/>
+      <arg name="methods" type="a(ssss)" direction="in"/>
+    </method>
+    <method name="RemoveObject">
+      <arg name="path" type="o" direction="in"/>
+    </method>
+    <method name="UpdateProperties">
+      <arg name="interface" type="s" direction="in"/>
+      <arg name="properties" type="a{sv}" direction="in"/>
+    </method>
+    <method name="EmitSignal">
+      <arg name="interface" type="s" direction="in"/>
+      <arg name="name" type="s" direction="in"/>
+      <arg name="signature" type="s" direction="in"/>
+      <arg name="args" type="av" direction="in"/>
+    </method>
+    <method name="SetReply">
+      <arg name="interface" type="s" direction="in"/>
+      <arg name="method" type="s" direction="in"/>
+      <arg name="values" type="av" direction="in"/>
+    </method>
+    <method name="SetError">
+      <arg name="interface" type="s" direction="in"/>
+      <arg name="method" type="s" direction="in"/>
+      <arg name="name" type="s" direction="in"/>
+      <arg name="message" type="s" direction="in"/>
+    </method>
+    <method name="GetCalls">
+      <arg name="calls" type="a(tsav)" direction="out"/>
+    </method>
+    <method name="GetMethodCalls">
+      <arg name="method" type="s" direction="in"/>
+      <arg name="calls" type="a(tav)" direction="out"/>
+    </method>
+    <method name="GetCallLog">
+      <arg name="calls" type="a(tsossav)" direction="out"/>
+    </method>
+    <method name="ClearCalls"/>
+  </interface>
+"#;
+
 /// `AddObject`'s arguments: path, interface, properties, and python-dbusmock's methods (name,
 /// in-signature, out-signature, Python code), which a mock of files has no use for.
 type AddObject = (

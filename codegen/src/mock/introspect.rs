@@ -1,7 +1,6 @@
 //! What a mock's object says of itself: the files' interfaces as the files have them (in the
-//! D-Bus vocabulary alone), the standard interfaces it serves, and the nodes below it. The
-//! control interface is left out, so that the object introspects as its file does (`check
-//! --strict` finds nothing); it answers all the same.
+//! D-Bus vocabulary alone), the standard interfaces it serves (the control interface among
+//! them), and the nodes below it.
 
 use std::collections::BTreeSet;
 
@@ -68,6 +67,7 @@ pub(crate) fn xml(shared: &Shared, state: &State, path: &str) -> String {
     );
     if let Some(served) = state.objects.get(path) {
         xml.push_str(STANDARD);
+        xml.push_str(super::control::XML);
         if state.manager.as_deref() == Some(path) {
             xml.push_str(OBJECT_MANAGER);
         }

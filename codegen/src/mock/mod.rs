@@ -190,6 +190,13 @@ impl Mock {
         Ok(self)
     }
 
+    /// Serves org.freedesktop.DBus.ObjectManager at `path` (where a file does not say that it
+    /// has one, as files whose objects come and go at run time often do not).
+    pub fn object_manager(self, path: &str) -> Self {
+        self.shared.state.lock().expect("the mock's state").manager = Some(path.to_owned());
+        self
+    }
+
     /// The object paths it serves, in order.
     pub fn object_paths(&self) -> Vec<String> {
         let state = self.shared.state.lock().expect("the mock's state");
@@ -315,7 +322,7 @@ impl MockHandle {
 
     /// Takes the bus name `name` for the mock (refused where someone owns it already).
     pub async fn request_name(&self, name: &str) -> Result<(), MockError> {
-        let name = zbus::names::WellKnownName::try_from(name).map_err(zbus::Error::from)?;
+        let name = zbus::names::WellKnownName::try_from(name)?;
         let reply = zbus::fdo::DBusProxy::new(&self.connection)
             .await?
             .request_name(name.clone(), zbus::fdo::RequestNameFlags::DO_NOT_QUEUE)
