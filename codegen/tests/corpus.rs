@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use dbus_xml_codegen::compare;
+use dbus_xml_codegen::mock::Mock;
 use dbus_xml_codegen::{Builder, Document, Error, GeneratedInterface, check};
 use support::{DEPENDENCIES, GeneratedCrate, canonical_xml, corpus, other_vocabularies, printed};
 
@@ -125,7 +126,11 @@ fn busctl(address: &str, args: &[&str]) -> Result<String, String> {
 
 /// How GDBus's and Qt's parsers list the object at `path` (`gdbus introspect`, `qdbus`); each
 /// listing names every interface that has a member.
-fn other_listings(address: &str, path: &str) -> [(&'static str, Result<String, String>); 2] {
+fn other_listings(
+    address: &str,
+    dest: &str,
+    path: &str,
+) -> [(&'static str, Result<String, String>); 2] {
     let mut gdbus = Command::new("timeout");
     gdbus
         .args([
@@ -135,17 +140,64 @@ fn other_listings(address: &str, path: &str) -> [(&'static str, Result<String, S
             "--address",
             address,
             "--dest",
-            SERVED_NAME,
+            dest,
         ])
         .args(["--object-path", path]);
     let mut qdbus = Command::new("timeout");
     qdbus
-        .args(["20", QDBUS, SERVED_NAME, path])
+        .args(["20", QDBUS, dest, path])
         .env("DBUS_SESSION_BUS_ADDRESS", address);
     [
         ("gdbus introspect", listing(&mut gdbus, "libglib2.0-bin")),
         ("qdbus", listing(&mut qdbus, "qdbus-qt6")),
     ]
+}
+
+/// What gdbus and qdbus fail to list of `interfaces` at `path` of `dest`: each listing names
+/// every interface that has a member.
+fn listing_problems(
+    address: &str,
+    dest: &str,
+    path: &str,
+    interfaces: &[dbus_xml_codegen::wire::Interface],
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (client, listed) in other_listings(address, dest, path) {
+        match listed {
+            Ok(listing) => {
+                for interface in interfaces {
+                    let methods = interface.methods.iter().map(|m| &m.name);
+                    let signals = interface.signals.iter().map(|s| &s.name);
+                    let properties = interface.properties.iter().map(|p| &p.name);
+                    // gdbus lists interfaces (`interface NAME {`); qdbus lists members
+                    // (`method … NAME.Member(…)`), and leaves out those whose names the
+                    // specification does not allow (portals' `power-saver-enabled`).
+                    let mut members = methods
+                        .chain(signals)
+                        .chain(properties)
+                        .filter(|member| {
+                            let mut chars = member.chars();
+                            chars
+                                .next()
+                                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+                        })
+                        .peekable();
+                    if members.peek().is_none() {
+                        continue;
+                    }
+                    let name = &interface.name;
+                    let named = listing.contains(&format!("interface {name} {{"))
+                        || members.any(|member| listing.contains(&format!("{name}.{member}")));
+                    if !named {
+                        problems.push(format!("{client} lists no {}", interface.name));
+                    }
+                }
+            }
+            Err(error) => problems.push(format!("{client} {path}: {error}")),
+        }
+    }
+    problems
 }
 
 /// Compares what `/m{i}` says of itself with file `m{i}`, and what busctl reads of it;
@@ -186,41 +238,12 @@ async fn fidelity_of(
         }
         Err(error) => problems.push(format!("busctl introspect {path}: {error}")),
     }
-    for (client, listed) in other_listings(address, &path) {
-        match listed {
-            Ok(listing) => {
-                for interface in &live.root().interfaces {
-                    let methods = interface.methods.iter().map(|m| &m.name);
-                    let signals = interface.signals.iter().map(|s| &s.name);
-                    let properties = interface.properties.iter().map(|p| &p.name);
-                    // gdbus lists interfaces (`interface NAME {`); qdbus lists members
-                    // (`method … NAME.Member(…)`), and leaves out those whose names the
-                    // specification does not allow (portals' `power-saver-enabled`).
-                    let mut members = methods
-                        .chain(signals)
-                        .chain(properties)
-                        .filter(|member| {
-                            let mut chars = member.chars();
-                            chars
-                                .next()
-                                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-                        })
-                        .peekable();
-                    if members.peek().is_none() {
-                        continue;
-                    }
-                    let name = &interface.name;
-                    let named = listing.contains(&format!("interface {name} {{"))
-                        || members.any(|member| listing.contains(&format!("{name}.{member}")));
-                    if !named {
-                        problems.push(format!("{client} lists no {}", interface.name));
-                    }
-                }
-            }
-            Err(error) => problems.push(format!("{client} {path}: {error}")),
-        }
-    }
+    problems.extend(listing_problems(
+        address,
+        SERVED_NAME,
+        &path,
+        &live.root().interfaces,
+    ));
     for made in &generated.interfaces {
         let name = &made.interface;
         if let Some(foreign) = live.interface_xml(name).map(other_vocabularies)
@@ -352,6 +375,79 @@ fn real_world_interfaces_compile_with_zbus_alone_and_serve_their_xml_exactly() {
          qdbus): {} files, \
          {interfaces} interfaces served and compared, {} problems",
         generated.len(),
+        problems.len()
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Every file mocked with no code (`dbus-xml-codegen mock`'s library), each on a connection
+/// of its own at `/m`: `check --strict --recursive` finds no difference, and busctl, gdbus
+/// and qdbus read every object.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_file_mocked_passes_check_strict_and_reads_in_busctl_gdbus_and_qdbus() {
+    let bus = test_bus::PrivateBus::open(None).expect("a private dbus-daemon starts");
+    let client = bus.connect().await.expect("the checker connects");
+    let (mut mocked, mut objects, mut problems) = (0, 0, Vec::new());
+    for file in corpus() {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let Ok(document) = Document::read(&file) else {
+            continue; // Refused with a located error, as the generation test shows.
+        };
+        let root = document.root().clone();
+        let mock = Mock::new([(document, Some("/m".to_owned()))]).expect("a path is given");
+        let paths = mock.object_paths();
+        let connection = bus.connect().await.expect("the mock connects");
+        let dest = connection.unique_name().expect("a unique name").to_string();
+        let (_handle, serving) = mock.serve(&connection);
+        let serving = tokio::spawn(serving);
+        match check::check(&client, &dest, "/m", &file, true).await {
+            Ok(report) => problems.extend(
+                report
+                    .differences
+                    .iter()
+                    .map(|d| format!("{name}: check --strict: {d}")),
+            ),
+            Err(error) => problems.push(format!("{name}: check: {error}")),
+        }
+        tokio::task::block_in_place(|| {
+            for path in &paths {
+                let relative = path
+                    .strip_prefix("/m")
+                    .unwrap_or_default()
+                    .trim_start_matches('/');
+                let node = root
+                    .find(relative)
+                    .expect("each object is a node of the file");
+                let interfaces: Vec<_> = node
+                    .interfaces
+                    .iter()
+                    .filter(|i| !compare::STANDARD_INTERFACES.contains(&i.name.as_str()))
+                    .cloned()
+                    .collect();
+                match busctl(bus.address(), &["introspect", &dest, path]) {
+                    Ok(listing) => problems.extend(
+                        interfaces
+                            .iter()
+                            .filter(|i| !listing.contains(&i.name))
+                            .map(|i| {
+                                format!("{name}: busctl introspect {path} lists no {}", i.name)
+                            }),
+                    ),
+                    Err(error) => {
+                        problems.push(format!("{name}: busctl introspect {path}: {error}"))
+                    }
+                }
+                let listed = listing_problems(bus.address(), &dest, path, &interfaces);
+                problems.extend(listed.into_iter().map(|p| format!("{name}: {p}")));
+            }
+        });
+        serving.abort();
+        mocked += 1;
+        objects += paths.len();
+    }
+    eprintln!(
+        "mocked: {mocked} files, {objects} objects; check --strict --recursive, busctl \
+         introspect, gdbus introspect, qdbus: {} problems",
         problems.len()
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
