@@ -15,17 +15,8 @@ use zbus::{OwnedVariant, Variant};
 
 const INTERFACE: &str = "com.larry_price.test.RandomData";
 
-/// The scripted answers: `quick` gives 12345, `slow` the id `request-7`.
-const VALUES: &str = r#"{
-  "/com/larry_price/test/RandomData": {
-    "com.larry_price.test.RandomData": {
-      "methods": {
-        "quick": {"reply": ["12345"]},
-        "slow": {"reply": ["request-7"]}
-      }
-    }
-  }
-}"#;
+/// The scripted answers (README's example): `quick` gives 12345, `slow` the id `request-7`.
+const VALUES: &str = include_str!("mock-values.json");
 
 async fn mocked(bus: &PrivateBus) -> MockHandle {
     let xml = concat!(
