@@ -26,6 +26,8 @@ pub struct Builder {
     pub(crate) quiet: Vec<String>,
     pub(crate) out_dir: Option<PathBuf>,
     pub(crate) default_impls: bool,
+    /// Set with [`Builder::build_mock`].
+    pub(crate) build_mock: bool,
     pub(crate) build_server: bool,
     pub(crate) build_client: bool,
     /// The interfaces set with [`Builder::interfaces`].
@@ -55,6 +57,7 @@ impl Builder {
             quiet: vec![TELEPATHY.to_owned()],
             out_dir: None,
             default_impls: false,
+            build_mock: false,
             build_server: true,
             build_client: true,
             interfaces: None,
@@ -189,6 +192,16 @@ impl Builder {
     /// trait's `Error` must convert from `zbus::fdo::Error`.
     pub fn default_impls(mut self, default_impls: bool) -> Self {
         self.default_impls = default_impls;
+        self
+    }
+
+    /// Whether each server module holds a typed mock too (off by default), for tests: `NameMock`
+    /// implements the server trait, records every call and property set in order
+    /// (`NameMockCall`, with its arguments), and answers what its `values` hold (a method's
+    /// out-values, a property's value), else its types' defaults. Served with the adapter
+    /// like any implementation. With the server side only.
+    pub fn build_mock(mut self, build_mock: bool) -> Self {
+        self.build_mock = build_mock;
         self
     }
 

@@ -196,30 +196,24 @@ impl Contracts {
         let (document, declared) = self.interface(interface)?;
         let call = format!("{interface}.{member}");
         let what = Describe::of(message, format!("call {call}"));
-        let overloads: Vec<_> = declared
-            .methods
-            .iter()
-            .filter(|m| m.name == member)
-            .collect();
         let location = declared_at(document, interface, MemberKind::Method, member);
-        if overloads.is_empty() {
-            out.push(what.violation(format!("{interface} has no method {member}"), &location));
-            return None;
-        }
         let sent = message.body().signature().to_string_no_parens();
-        let Some(method) = overloads.iter().find(|m| m.in_signature() == sent) else {
-            let declared: Vec<String> = overloads
-                .iter()
-                .map(|m| format!("({})", m.in_signature()))
-                .collect();
-            out.push(what.violation(
-                format!(
+        let method = match method_called(declared, member, &sent) {
+            Ok(method) => method,
+            Err(declared) if declared.is_empty() => {
+                let wrong = format!("{interface} has no method {member}");
+                out.push(what.violation(wrong, &location));
+                return None;
+            }
+            Err(declared) => {
+                let declared: Vec<String> = declared.iter().map(|s| format!("({s})")).collect();
+                let wrong = format!(
                     "arguments ({sent}), where the file declares {}",
                     declared.join(" or ")
-                ),
-                &location,
-            ));
-            return None;
+                );
+                out.push(what.violation(wrong, &location));
+                return None;
+            }
         };
         Some(Expected {
             call,
@@ -485,6 +479,26 @@ impl Contracts {
         let found = declared.properties.iter().find(|p| p.name == property)?;
         Some((document, declared, found))
     }
+}
+
+/// The method `member` of `interface` that a call with arguments of signature `sent` calls
+/// (one of its overloads, where it has several); else the in-signatures declared for
+/// `member`, none where `interface` has no such method.
+pub(crate) fn method_called<'i>(
+    interface: &'i Interface,
+    member: &str,
+    sent: &str,
+) -> Result<&'i crate::wire::Method, Vec<String>> {
+    let overloads = interface.methods.iter().filter(|m| m.name == member);
+    let mut declared = Vec::new();
+    for method in overloads {
+        let in_signature = method.in_signature();
+        if in_signature == sent {
+            return Ok(method);
+        }
+        declared.push(in_signature);
+    }
+    Err(declared)
 }
 
 /// An object's interfaces and their properties, as `GetManagedObjects` answers.

@@ -13,6 +13,7 @@ use zbus::names::BusName;
 use crate::compare::STANDARD_INTERFACES;
 use crate::file_model::FileModel;
 use crate::type_table::Shared;
+use crate::typed_mock;
 use crate::{
     Builder, Document, Error, Location, model, names, object_manager, proxy, server, types, wire,
 };
@@ -168,7 +169,10 @@ impl Builder {
                         "the text of interface `{wire}` was not found; please report"
                     ))
                 })?;
-                let code = server::server_code(interface, source_xml, self.default_impls);
+                let mut code = server::server_code(interface, source_xml, self.default_impls);
+                if self.build_mock {
+                    code.extend(typed_mock::mock_code(interface));
+                }
                 let module = side_module(interface, Side::Server, code, &mut items);
                 Some(GeneratedServer {
                     module: module.to_string(),

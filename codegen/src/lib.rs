@@ -79,6 +79,7 @@ mod type_annotations;
 mod type_code;
 mod type_listing;
 mod type_table;
+mod typed_mock;
 mod types;
 pub mod wire;
 mod zbus_target;

@@ -69,6 +69,10 @@ enum Command {
         /// org.freedesktop.DBus.Error.NotSupported, getters their type's default value.
         #[arg(long)]
         default_impls: bool,
+        /// A typed mock beside each server trait (`NameMock`: records calls, answers set
+        /// values), for tests.
+        #[arg(long, conflicts_with = "client_only")]
+        mock: bool,
         /// Generate the module `object_manager` too: a tree of objects with
         /// org.freedesktop.DBus.ObjectManager (server: `Tree`; client: `watch`).
         #[arg(long)]
@@ -282,6 +286,7 @@ fn main() -> ExitCode {
             service,
             object_path,
             default_impls,
+            mock,
             object_manager,
             released,
             overlays,
@@ -295,6 +300,7 @@ fn main() -> ExitCode {
             }
             let mut builder = Builder::new()
                 .default_impls(default_impls)
+                .build_mock(mock)
                 .object_manager(object_manager)
                 .build_server(!client_only)
                 .build_client(!server_only);

@@ -1,7 +1,7 @@
 //! Real-world interface files and the fixtures, end to end:
 //! - every file generates (with default bodies), or is refused with a located error;
 //! - all that generate compile under `clippy -D warnings` in one crate that depends on zbus
-//!   alone (tokio only to run it), each with its `object_manager` module;
+//!   alone (tokio only to run it), each with its `object_manager` module and typed mocks;
 //! - served over a private bus, every interface of every file describes itself exactly as
 //!   its file does: the toolkit's check reports nothing, and each `<interface>` element equals
 //!   the source's after canonical formatting (white space, attribute order).
@@ -282,6 +282,7 @@ fn real_world_interfaces_compile_with_zbus_alone_and_serve_their_xml_exactly() {
             Builder::new()
                 .default_impls(true)
                 .object_manager(true)
+                .build_mock(true)
                 .generate_items(file, &document)
                 .map(|made| (document, made))
         });

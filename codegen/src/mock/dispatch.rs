@@ -205,25 +205,20 @@ fn declared_call(shared: &Shared, state: &mut State, message: &Message, path: &s
         .contracts
         .interface(&interface)
         .expect("served interfaces are declared");
-    let overloads: Vec<_> = declared
-        .methods
-        .iter()
-        .filter(|m| m.name == member)
-        .collect();
-    if overloads.is_empty() {
-        return Err(fdo::Error::UnknownMethod(format!("Unknown method '{member}'")).into());
-    }
     let sent = message.body().signature().to_string_no_parens();
-    let Some(method) = overloads.iter().find(|m| m.in_signature() == sent) else {
-        let wanted: Vec<String> = overloads
-            .iter()
-            .map(|m| format!("\"{}\"", m.in_signature()))
-            .collect();
-        return Err(fdo::Error::InvalidArgs(format!(
-            "{member} takes arguments of signature {}, not \"{sent}\"",
-            wanted.join(" or ")
-        ))
-        .into());
+    let method = match crate::contract::method_called(declared, &member, &sent) {
+        Ok(method) => method,
+        Err(declared) if declared.is_empty() => {
+            return Err(fdo::Error::UnknownMethod(format!("Unknown method '{member}'")).into());
+        }
+        Err(declared) => {
+            let wanted: Vec<String> = declared.iter().map(|s| format!("\"{s}\"")).collect();
+            return Err(fdo::Error::InvalidArgs(format!(
+                "{member} takes arguments of signature {}, not \"{sent}\"",
+                wanted.join(" or ")
+            ))
+            .into());
+        }
     };
     let script = served.scripts.get(&member).cloned();
     state.calls.push(Call {
