@@ -94,6 +94,8 @@ pub(crate) fn mock_code(interface: &Interface) -> TokenStream {
 
         #[doc = #call_doc]
         #[derive(Debug)]
+        // The variants are the file's member names, which may share a prefix or suffix.
+        #[allow(clippy::enum_variant_names)]
         pub enum #call_enum {
             #(#variants)*
         }
@@ -113,7 +115,8 @@ pub(crate) fn mock_code(interface: &Interface) -> TokenStream {
             }
         }
 
-        #[allow(deprecated)]
+        // Every kept value is handed out by `clone`, `Copy` ones too: one shape for every type.
+        #[allow(deprecated, clippy::clone_on_copy)]
         impl #trait_ for #mock {
             type Error = zbus::fdo::Error;
 
