@@ -16,28 +16,34 @@ const MOST_LINES: usize = 700;
 /// Each module of `src/` (a file's stem) and the modules its code uses.
 fn uses() -> BTreeMap<String, BTreeSet<String>> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = BTreeMap::new();
-    for entry in std::fs::read_dir(&src).expect("src/ is read") {
-        let path = entry.expect("an entry of src/").path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            let stem = path
-                .file_stem()
-                .expect("a stem")
-                .to_string_lossy()
-                .into_owned();
-            files.insert(stem, std::fs::read_to_string(&path).expect("a source file"));
-        }
+    // A folder (`src/mock/`) is one module: its files' code together.
+    let mut files: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for path in source_files(&src) {
+        let top = path
+            .strip_prefix(&src)
+            .expect("below src/")
+            .components()
+            .next();
+        let stem = Path::new(top.expect("a component").as_os_str())
+            .file_stem()
+            .expect("a stem")
+            .to_string_lossy()
+            .into_owned();
+        let source = std::fs::read_to_string(&path).expect("a source file");
+        files.entry(stem).or_default().push(source);
     }
     let modules: BTreeSet<String> = files.keys().cloned().collect();
-    let exported = reexports(&files["lib"]);
+    let exported = reexports(&files["lib"][0]);
     files
         .iter()
         .filter(|(stem, _)| !matches!(stem.as_str(), "lib" | "main"))
-        .map(|(stem, source)| {
-            let mut file = syn::parse_file(source).expect("the source parses");
-            file.items.retain(|item| !is_test_module(item));
+        .map(|(stem, sources)| {
             let mut used = BTreeSet::new();
-            crate_paths(file.into_token_stream(), &mut used);
+            for source in sources {
+                let mut file = syn::parse_file(source).expect("the source parses");
+                file.items.retain(|item| !is_test_module(item));
+                crate_paths(file.into_token_stream(), &mut used);
+            }
             // `crate::Document` is `parse`'s, re-exported at the root.
             let mut used: BTreeSet<String> = used
                 .into_iter()
@@ -47,6 +53,21 @@ fn uses() -> BTreeMap<String, BTreeSet<String>> {
             (stem.clone(), used)
         })
         .collect()
+}
+
+/// Every `.rs` file below `folder`.
+fn source_files(folder: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(folder).expect("a source folder is read") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            found.extend(source_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
 }
 
 /// The names that `lib.rs` re-exports (`pub use parse::{Document, Warning};`), each with
@@ -165,8 +186,7 @@ fn no_module_reaches_back_to_itself_through_what_it_uses() {
 fn no_source_file_is_longer_than_a_reader_holds() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut long = Vec::new();
-    for entry in std::fs::read_dir(&src).expect("src/ is read") {
-        let path = entry.expect("an entry").path();
+    for path in source_files(&src) {
         let lines = std::fs::read_to_string(&path)
             .expect("a file")
             .lines()
