@@ -234,6 +234,16 @@ fn declared_call(shared: &Shared, state: &mut State, message: &Message, path: &s
     match script {
         Some(Script::Reply(values)) => reply_values(&header, values),
         Some(Script::Error { name, message }) => Err(Failure { name, message }),
+        None if method
+            .outputs()
+            .any(|a| crate::types::holds_fd(&a.signature)) =>
+        {
+            Err(fdo::Error::NotSupported(format!(
+                "{} returns a file descriptor, which a mock cannot make up",
+                method.name
+            ))
+            .into())
+        }
         None => {
             let defaults = method.outputs().map(|a| owned(default_of(&a.signature)));
             reply_values(&header, defaults.collect())

@@ -62,13 +62,16 @@ pub(crate) struct State {
 }
 
 impl Served {
-    /// `interface` with every property at its type's default.
+    /// `interface` with every property at its type's default; a property that holds a file
+    /// descriptor, which a mock cannot make up, is left out (as `GetAll` leaves out a
+    /// generated server's property without a value).
     pub(crate) fn of(interface: &Interface) -> Self {
         Self {
             name: interface.name.clone(),
             properties: interface
                 .properties
                 .iter()
+                .filter(|p| !crate::types::holds_fd(&p.signature))
                 .map(|p| (p.name.clone(), owned(default_of(&p.signature))))
                 .collect(),
             scripts: HashMap::new(),
@@ -228,5 +231,23 @@ impl Script {
             })
             .collect::<Result<_, _>>()?;
         Ok(Self::Reply(values))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_property_that_holds_a_file_descriptor_is_not_served() {
+        let xml = r#"<node><interface name="org.example.Fds">
+            <property name="Handle" type="h" access="read"/>
+            <property name="Handles" type="a{sh}" access="read"/>
+            <property name="Name" type="s" access="read"/>
+        </interface></node>"#;
+        let document = crate::Document::parse("fds.xml", xml).unwrap();
+        let served = Served::of(&document.root().interfaces[0]);
+        let names: Vec<&str> = served.properties.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["Name"]);
     }
 }

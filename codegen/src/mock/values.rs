@@ -32,7 +32,8 @@ pub(crate) fn default_of(signature: &Signature) -> Variant<'static> {
             });
             Variant::Structure(builder.build().expect("a structure has fields"))
         }
-        // No file descriptor can be made up; `h` is refused where a value is needed.
+        // No file descriptor can be made up: properties that hold one are not served, and a
+        // method that returns one answers `NotSupported`.
         _ => Variant::U8(0),
     }
 }
