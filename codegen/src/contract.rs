@@ -77,8 +77,9 @@ enum Reply {
 /// file, where several do).
 pub struct Contracts {
     documents: Vec<Document>,
-    /// Interface name → (document, interface) indexes.
-    index: HashMap<String, (usize, usize)>,
+    /// Interface name → its document's index and its declaration (a copy, made once, so that
+    /// no message walks a document's nodes again).
+    index: HashMap<String, (usize, Interface)>,
 }
 
 impl Contracts {
@@ -86,8 +87,10 @@ impl Contracts {
     pub fn new(documents: Vec<Document>) -> Self {
         let mut index = HashMap::new();
         for (d, document) in documents.iter().enumerate() {
-            for (i, interface) in document.root().all_interfaces().into_iter().enumerate() {
-                index.entry(interface.name.clone()).or_insert((d, i));
+            for interface in document.root().all_interfaces() {
+                index
+                    .entry(interface.name.clone())
+                    .or_insert_with(|| (d, interface.clone()));
             }
         }
         Self { documents, index }
@@ -109,9 +112,8 @@ impl Contracts {
 
     /// The declaration of the interface `name`, with its document.
     pub(crate) fn interface(&self, name: &str) -> Option<(&Document, &Interface)> {
-        let &(d, i) = self.index.get(name)?;
-        let document = &self.documents[d];
-        Some((document, document.root().all_interfaces()[i]))
+        let (d, interface) = self.index.get(name)?;
+        Some((&self.documents[*d], interface))
     }
 
     /// The one declared interface that has a method `member`, for a call that names no
@@ -470,7 +472,7 @@ impl Contracts {
     }
 
     /// The declared property `property` of `interface`, if a file declares both.
-    fn declared_property(
+    pub(crate) fn declared_property(
         &self,
         interface: &str,
         property: &str,

@@ -6,11 +6,10 @@ use std::collections::HashMap;
 
 use zbus::fdo;
 use zbus::message::Message;
-use zbus::wire::{Structure, StructureBuilder};
 use zbus::{OwnedObjectPath, OwnedVariant};
 
 use super::Shared;
-use super::dispatch::{Failure, Handled, below, expect, interfaces_of, reply_with};
+use super::dispatch::{Failure, Handled, below, expect, interfaces_of, reply_with, with_values};
 use super::state::{Script, Served, State};
 
 /// The control interface's XML, which introspection lists (so that `gdbus call` and `busctl`
@@ -201,10 +200,6 @@ pub(crate) fn add_object(
     let (_, declared) = shared.contracts.interface(interface).ok_or_else(|| {
         fdo::Error::InvalidArgs(format!("no file of the mock declares {interface}"))
     })?;
-    let served_now = state.objects.entry(object.to_owned()).or_default();
-    if served_now.iter().any(|s| s.name == interface) {
-        return Err(fdo::Error::InvalidArgs(format!("{object} has {interface} already")).into());
-    }
     let mut served = Served::of(declared);
     for (name, value) in properties {
         let declared = declared
@@ -214,15 +209,15 @@ pub(crate) fn add_object(
             .ok_or_else(|| {
                 fdo::Error::InvalidArgs(format!("{interface} has no property {name}"))
             })?;
-        if *value.value_signature() != declared.signature {
-            return Err(fdo::Error::InvalidArgs(format!(
-                "{name} is of type {}, not {}",
-                declared.signature,
-                value.value_signature()
-            ))
-            .into());
-        }
-        *served.property_mut(&name).expect("declared") = value;
+        super::properties::of_its_type(declared, &value)?;
+        *served
+            .property_mut(&name)
+            .ok_or_else(|| fd_property(&name))? = value;
+    }
+    // Checked before the object is made: a refused call leaves no empty object behind.
+    let served_now = state.objects.entry(object.to_owned()).or_default();
+    if served_now.iter().any(|s| s.name == interface) {
+        return Err(fdo::Error::InvalidArgs(format!("{object} has {interface} already")).into());
     }
     let added = interfaces_of(std::slice::from_ref(&served));
     served_now.push(served);
@@ -237,6 +232,14 @@ pub(crate) fn add_object(
         emit.push(signal);
     }
     Ok(())
+}
+
+/// Why a property that holds a file descriptor cannot be given a value.
+pub(crate) fn fd_property(name: &str) -> Failure {
+    fdo::Error::InvalidArgs(format!(
+        "{name} holds a file descriptor, which a mock does not serve"
+    ))
+    .into()
 }
 
 /// Removes the object at `object`, and queues `InterfacesRemoved` where a manager is above it.
@@ -302,16 +305,7 @@ pub(crate) fn signal(
             fdo::Error::InvalidArgs(format!("{name} carries ({types}), not ({sent})")).into(),
         );
     }
-    let message = Message::signal(path, interface, name);
-    Ok(if args.is_empty() {
-        message.build(&())?
-    } else {
-        let body: Structure<'_> = args
-            .into_iter()
-            .fold(StructureBuilder::new(), |b, v| b.append_field(v.into()))
-            .build()?;
-        message.build(&body)?
-    })
+    Ok(with_values(Message::signal(path, interface, name), args)?)
 }
 
 /// Sets how a method of the object at `path` answers.
@@ -346,4 +340,36 @@ fn set_script(
         .ok_or_else(|| fdo::Error::UnknownInterface(format!("{path} has no {interface}")))?;
     served.scripts.insert(method, script);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_add_object_leaves_no_object_behind() {
+        let xml = r#"<node><interface name="org.example.Shelf">
+            <property name="Name" type="s" access="read"/>
+        </interface></node>"#;
+        let document = crate::Document::parse("shelf.xml", xml).unwrap();
+        let shared = Shared {
+            contracts: crate::contract::Contracts::new(vec![document]),
+            state: Default::default(),
+        };
+        let mut state = State::default();
+        let wrong = HashMap::from([("Name".to_owned(), OwnedVariant::from(7u32))]);
+        let refused = add_object(
+            &shared,
+            &mut state,
+            "/s",
+            "org.example.Shelf",
+            wrong,
+            &mut Vec::new(),
+        );
+        assert_eq!(
+            refused.unwrap_err().message,
+            "Property 'Name' is of type s, not u"
+        );
+        assert!(state.objects.is_empty(), "{:?}", state.objects.keys());
+    }
 }

@@ -48,14 +48,22 @@ pub(crate) fn reply_with(
 
 /// `values` as a reply body (each value one argument).
 pub(crate) fn reply_values(call: &Header<'_>, values: Vec<OwnedVariant>) -> Handled {
+    Ok(with_values(Message::method_return(call), values)?)
+}
+
+/// The message that `builder` makes, with `values` as its arguments (one each).
+pub(crate) fn with_values(
+    builder: zbus::message::Builder<'_>,
+    values: Vec<OwnedVariant>,
+) -> zbus::Result<Message> {
     if values.is_empty() {
-        return reply_with(call, &());
+        return builder.build(&());
     }
     let body: Structure<'_> = values
         .into_iter()
         .fold(StructureBuilder::new(), |b, v| b.append_field(v.into()))
         .build()?;
-    reply_with(call, &body)
+    builder.build(&body)
 }
 
 /// `Ok` where the call's arguments have the signature `wanted`; else `InvalidArgs`.

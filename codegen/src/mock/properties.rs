@@ -58,11 +58,8 @@ pub(crate) fn handle(
             let (interface, property, value): (String, String, OwnedVariant) =
                 body.deserialize()?;
             let interface = interface_of(shared, state, path, &interface, &property)?;
-            let (_, declared) = shared.contracts.interface(&interface).expect("declared");
-            let declared = declared
-                .properties
-                .iter()
-                .find(|p| p.name == property)
+            let (_, _, declared) = (shared.contracts)
+                .declared_property(&interface, &property)
                 .expect("found before");
             if !declared.access.write() {
                 return Err(fdo::Error::PropertyReadOnly(format!(
@@ -102,14 +99,7 @@ pub(crate) fn set(
         .iter()
         .find(|p| p.name == property)
         .ok_or_else(|| unknown_property(property))?;
-    if *value.value_signature() != declared.signature {
-        return Err(fdo::Error::InvalidArgs(format!(
-            "Property '{property}' is of type {}, not {}",
-            declared.signature,
-            value.value_signature()
-        ))
-        .into());
-    }
+    of_its_type(declared, &value)?;
     let served = state
         .served_mut(path, interface)
         .ok_or_else(|| unknown_interface(interface))?;
@@ -128,6 +118,23 @@ pub(crate) fn set(
         .build(&(interface, changed, invalidated))?;
     emit.push(signal);
     Ok(())
+}
+
+/// `Ok` where `value` is of the type `declared` has; else `InvalidArgs`.
+pub(crate) fn of_its_type(
+    declared: &crate::wire::Property,
+    value: &OwnedVariant,
+) -> Result<(), Failure> {
+    if *value.value_signature() == declared.signature {
+        return Ok(());
+    }
+    Err(fdo::Error::InvalidArgs(format!(
+        "Property '{}' is of type {}, not {}",
+        declared.name,
+        declared.signature,
+        value.value_signature()
+    ))
+    .into())
 }
 
 /// The interface that a call naming `interface` and the property `property` means: the one

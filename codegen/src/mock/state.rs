@@ -154,11 +154,16 @@ impl State {
                                     DocTarget::member(name, MemberKind::Property, property);
                                 let value = from_json(json, &declared.signature).map_err(|e| {
                                     at(
-                                        place,
+                                        place.clone(),
                                         format!("{e} ({} declares it)", document.location(&target)),
                                     )
                                 })?;
-                                *served.property_mut(property).expect("declared") = owned(value);
+                                let Some(slot) = served.property_mut(property) else {
+                                    let why =
+                                        "it holds a file descriptor, which a mock does not serve";
+                                    return Err(at(place, why.into()));
+                                };
+                                *slot = owned(value);
                             }
                         }
                         "methods" => {
@@ -239,7 +244,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_property_that_holds_a_file_descriptor_is_not_served() {
+    fn a_property_that_holds_a_file_descriptor_is_not_served_nor_set() {
         let xml = r#"<node><interface name="org.example.Fds">
             <property name="Handle" type="h" access="read"/>
             <property name="Handles" type="a{sh}" access="read"/>
@@ -249,5 +254,15 @@ mod tests {
         let served = Served::of(&document.root().interfaces[0]);
         let names: Vec<&str> = served.properties.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["Name"]);
+        let contracts = Contracts::new(vec![document]);
+        let json = r#"{"/a": {"org.example.Fds": {"properties": {"Handles": {}}}}}"#;
+        let refused = State::default()
+            .apply_values(&contracts, json, Path::new("values.json"))
+            .unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "values.json: /a org.example.Fds properties Handles: it holds a file descriptor, \
+             which a mock does not serve"
+        );
     }
 }
